@@ -1,0 +1,255 @@
+"""The operator registry: one :class:`OpDef` record per operator.
+
+An ``OpDef`` is the single source of truth for an operator: its MXNet name and aliases, typed
+parameters, input/output/aux names, shape and type inference, in-place pairs, NumPy kernel,
+gradient rule and documentation. ``mx.nd.X``, ``mx.sym.X``, the fluent methods, JSON attribute
+parsing, the inference passes and the executor all read these records.
+
+Contracts (see docs/architecture.md):
+
+* ``infer_shape(params, in_shapes, out_shapes) -> (in_shapes, out_shapes)`` is pure. A shape is a
+  tuple whose unknown dims are ``None``; an unknown shape is ``None``. It fills what it can (also
+  inputs, e.g. a weight from the data) and raises :class:`InferError` on a contradiction.
+* ``infer_type`` has the same form with ``np.dtype`` or ``None``.
+* ``forward(params, ctx, ins, req, outs)`` writes every output ``outs[j]`` according to
+  ``req[j]`` (``'write'``, ``'inplace'``, ``'add'`` or ``'null'``), never rebinds it, keeps no
+  reference to inputs, and is correct when ``outs[j] is ins[i]`` for a declared in-place pair.
+* ``gradient(g, node, out_grads) -> list`` builds graph entries, one per input (``None``: no
+  gradient). Used by the executor's backward pass.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from ..base import MXNetError
+from .fields import REQUIRED, Field
+
+__all__ = ["OpDef", "Params", "InferError", "register", "get_op", "find_op", "list_ops",
+           "HIDDEN_KEYS", "fmt_shape"]
+
+#: Attribute keys that MXNet stores as ``__key__`` on nodes (AttrScope, Variable(lr_mult=...)).
+HIDDEN_KEYS = ("ctx_group", "lr_mult", "wd_mult", "force_mirroring", "mirror_stage")
+
+
+class InferError(MXNetError):
+    """A shape or type contradiction found by an inference rule (the caller adds the node)."""
+
+
+class Params(dict):
+    """Parsed operator parameters; read them as attributes (``p.axis``) or keys."""
+
+    __slots__ = ()
+
+    def __getattr__(self, key: str) -> Any:
+        try:
+            return self[key]
+        except KeyError:
+            raise AttributeError(key) from None
+
+
+def fmt_shape(shape) -> str:
+    """Format a shape as MXNet does in messages: ``[2,3]``, unknown dims as ``-1``."""
+    if shape is None:
+        return "[]"
+    return "[" + ",".join("-1" if d is None else str(d) for d in shape) + "]"
+
+
+Names = Callable[[Params], list]
+
+
+def _const(value):
+    return lambda p: value
+
+
+def _default_output_names(n: int) -> list[str]:
+    return ["output"] if n == 1 else [f"output{i}" for i in range(n)]
+
+
+@dataclass(frozen=True, eq=False)
+class OpDef:
+    """Everything symnet knows about one operator. Build it through :func:`register`."""
+
+    name: str
+    forward: Callable
+    infer_shape: Callable
+    infer_type: Callable
+    fields: tuple[Field, ...] = ()
+    input_names: Names = _const(["data"])
+    num_outputs: Callable[[Params], int] = _const(1)
+    num_visible_outputs: Callable[[Params], int] | None = None
+    output_names: Names | None = None
+    aux_indices: Callable[[Params], list[int]] = _const([])
+    inplace: Callable[[Params], list[tuple[int, int]]] = _const([])
+    gradient: Callable | None = None
+    num_args_key: str | None = None
+    aliases: tuple[str, ...] = ()
+    fluent: tuple[str, ...] = ()
+    doc: str = ""
+    needs_rng: bool = False
+    attr_hook: Callable | None = None   # (params, input_index) -> extra variable attrs
+    arg_names: tuple[str, ...] = ()      # every input any configuration can take (signatures)
+    field_map: dict = field(init=False, repr=False)
+
+    def __post_init__(self):
+        object.__setattr__(self, "field_map", {f.name: f for f in self.fields})
+        if not self.arg_names and self.num_args_key is None:
+            defaults = Params({f.name: None if f.required else f.default for f in self.fields})
+            object.__setattr__(self, "arg_names", tuple(self.input_names(defaults)))
+
+    def inputs_for(self, params: Params) -> list[str]:
+        return list(self.input_names(params))
+
+    # ---- parameters -------------------------------------------------------------------
+    def parse(self, attrs: dict[str, Any], node_name: str = "") -> Params:
+        """Parse user/JSON attributes into :class:`Params`, filling defaults.
+
+        ``__dunder__`` keys are not parameters and are skipped. Raises MXNetError with
+        MXNet's wording for unknown keys, missing required values and bad formats.
+        """
+        out = Params()
+        for key, value in attrs.items():
+            if key.startswith("__") and key.endswith("__"):
+                continue
+            fld = self.field_map.get(key)
+            if fld is None:
+                raise MXNetError(f"Cannot find argument '{key}', Possible Arguments:\n"
+                                 f"----------------\n{self.describe_fields()}, in operator "
+                                 f"{self._where(attrs, node_name)}")
+            try:
+                out[key] = fld.parse(value)
+            except ValueError as err:
+                raise MXNetError(f"{err}, in operator {self._where(attrs, node_name)}") from None
+        for fld in self.fields:
+            if fld.name not in out:
+                if fld.required:
+                    raise MXNetError(f"Required parameter {fld.name} of {fld.type_name} is not "
+                                     f"presented, in operator {self._where(attrs, node_name)}")
+                out[fld.name] = fld.default
+        return out
+
+    def format_attrs(self, attrs: dict[str, Any]) -> dict[str, str]:
+        """Attribute strings for user-given values, as MXNet stores them in JSON."""
+        out = {}
+        for key, value in attrs.items():
+            fld = self.field_map.get(key)
+            out[key] = fld.format(value) if fld is not None else str(value)
+        return out
+
+    def _where(self, attrs: dict[str, Any], node_name: str) -> str:
+        shown = "".join(f', {k}="{v}"' for k, v in attrs.items()
+                        if not (k.startswith("__") and k.endswith("__")))
+        return f'{self.name}(name="{node_name}"{shown})'
+
+    def describe_fields(self) -> str:
+        lines = []
+        for fld in self.fields:
+            lines.append(f"{fld.name} : {fld.describe()}")
+            if fld.doc:
+                lines.append(f"    {fld.doc}")
+        return "\n".join(lines)
+
+    # ---- structure --------------------------------------------------------------------
+    def list_outputs(self, params: Params) -> list[str]:
+        """Names of all outputs (hidden ones included), e.g. ``['output', 'mean', 'var']``."""
+        if self.output_names is not None:
+            return list(self.output_names(params))
+        return _default_output_names(self.num_outputs(params))
+
+    def visible_outputs(self, params: Params) -> int:
+        if self.num_visible_outputs is None:
+            return self.num_outputs(params)
+        return self.num_visible_outputs(params)
+
+    # ---- inference with MXNet-style errors ----------------------------------------------
+    def shapes(self, params: Params, in_shapes: list, out_shapes: list, node_name: str = ""):
+        """Run the shape rule; contradictions become MXNetError naming the node."""
+        try:
+            return self.infer_shape(params, list(in_shapes), list(out_shapes))
+        except InferError as err:
+            raise MXNetError(f"Error in operator {node_name or self.name}: {err}") from None
+
+    def types(self, params: Params, in_types: list, out_types: list, node_name: str = ""):
+        try:
+            return self.infer_type(params, list(in_types), list(out_types))
+        except InferError as err:
+            raise MXNetError(f"Error in operator {node_name or self.name}: {err}") from None
+
+
+_REGISTRY: dict[str, OpDef] = {}
+_ALIASES: dict[str, str] = {}
+
+
+def register(name: str, *, forward: Callable, infer_shape: Callable,
+             infer_type: Callable | None = None, fields: Sequence[Field] = (),
+             inputs: Sequence[str] | Names = ("data",), outputs: int | Callable = 1,
+             output_names: Sequence[str] | Names | None = None,
+             visible_outputs: int | Callable | None = None,
+             aux: Sequence[int] | Callable = (), inplace: Sequence[tuple[int, int]] | Callable = (),
+             gradient: Callable | None = None, num_args_key: str | None = None,
+             aliases: Sequence[str] = (), fluent: bool | Sequence[str] = False, doc: str = "",
+             needs_rng: bool = False, attr_hook: Callable | None = None,
+             arg_names: Sequence[str] = ()) -> OpDef:
+    """Register one operator and return its :class:`OpDef`.
+
+    Static values (a list of input names, an output count, in-place pairs) may be given
+    directly; anything that depends on the parameters is given as ``fn(params)``.
+    ``fluent=True`` attaches the op as a method under its own name; a list of names attaches
+    it under those names (e.g. ``["reshape"]`` for ``Reshape``).
+    """
+    from .rules import same_type  # local: rules imports this module
+
+    if name in _REGISTRY or name in _ALIASES:
+        raise MXNetError(f"Operator {name} is already registered")
+    wrap = lambda v: v if callable(v) else _const(list(v) if isinstance(v, (list, tuple)) else v)
+    if fluent is True:
+        fluent_names = (name,)
+    elif fluent:
+        fluent_names = tuple(fluent)
+    else:
+        fluent_names = ()
+    op = OpDef(
+        name=name, forward=forward, infer_shape=infer_shape,
+        infer_type=infer_type or same_type, fields=tuple(fields), input_names=wrap(inputs),
+        num_outputs=wrap(outputs), num_visible_outputs=None if visible_outputs is None
+        else wrap(visible_outputs), output_names=None if output_names is None
+        else wrap(output_names), aux_indices=wrap(aux), inplace=wrap(inplace),
+        gradient=gradient, num_args_key=num_args_key, aliases=tuple(aliases),
+        fluent=fluent_names, doc=doc, needs_rng=needs_rng, attr_hook=attr_hook,
+        arg_names=tuple(arg_names))
+    _REGISTRY[name] = op
+    for alias in op.aliases:
+        if alias in _REGISTRY or alias in _ALIASES:
+            raise MXNetError(f"Operator alias {alias} is already registered")
+        _ALIASES[alias] = name
+    return op
+
+
+def find_op(name: str) -> OpDef | None:
+    """The OpDef registered under ``name`` or one of its aliases, or None."""
+    op = _REGISTRY.get(name)
+    if op is None and name in _ALIASES:
+        op = _REGISTRY[_ALIASES[name]]
+    return op
+
+
+def get_op(name: str) -> OpDef:
+    """Like :func:`find_op` but raises MXNet's error for an unknown operator."""
+    op = find_op(name)
+    if op is None:
+        raise MXNetError(f"Operator {name} is not registered")
+    return op
+
+
+def list_ops() -> list[OpDef]:
+    """All registered operators, in registration order."""
+    return list(_REGISTRY.values())
+
+
+def all_names() -> dict[str, OpDef]:
+    """Every name (canonical and alias) mapped to its OpDef."""
+    names = dict(_REGISTRY)
+    names.update({alias: _REGISTRY[target] for alias, target in _ALIASES.items()})
+    return names
