@@ -20,8 +20,11 @@ _register.populate({"op": op, "_internal": _internal, "contrib": contrib, "linal
                     "image": image})
 globals().update({name: getattr(op, name) for name in op.__all__})
 
+from . import creation, serialization, utils  # noqa: E402
+from . import random  # noqa: E402
+from .creation import *  # noqa: E402,F401,F403
+from .serialization import *  # noqa: E402,F401,F403
 from .utils import *  # noqa: E402,F401,F403
-from .utils import __all__ as _utils_all  # noqa: E402
 
-__all__ = ["NDArray", "array", "empty", "invoke", "op", "contrib", "linalg", "image"] \
-    + op.__all__ + list(_utils_all)
+__all__ = ["NDArray", "array", "empty", "invoke", "op", "contrib", "linalg", "image", "random"] \
+    + op.__all__ + utils.__all__ + creation.__all__ + serialization.__all__

@@ -1,0 +1,2 @@
+"""NDArray creation helpers (being written)."""
+__all__: list = []

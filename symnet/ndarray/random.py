@@ -1,0 +1,2 @@
+"""mx.nd.random (being written)."""
+__all__: list = []

@@ -1,0 +1,2 @@
+"""nd.save / nd.load (being written)."""
+__all__: list = []

@@ -1,0 +1,1 @@
+"""Operator family index (being written)."""

@@ -1,0 +1,1 @@
+"""Operator family init (being written)."""

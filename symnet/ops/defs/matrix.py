@@ -1,0 +1,1 @@
+"""Operator family matrix (being written)."""

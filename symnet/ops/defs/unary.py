@@ -1,0 +1,1 @@
+"""Operator family unary (being written)."""
