@@ -12,7 +12,12 @@ from .context import Context, cpu, cpu_pinned, current_context, gpu, num_gpus
 from . import random
 from . import ndarray
 from . import ndarray as nd
+from . import attribute, name
+from .attribute import AttrScope
+from . import symbol
+from . import symbol as sym
 
 __all__ = ["base", "MXNetError", "NotImplementedForSymbol", "Context", "cpu", "gpu",
-           "cpu_pinned", "current_context", "num_gpus", "random", "nd", "ndarray",
+           "cpu_pinned", "current_context", "num_gpus", "random", "nd", "ndarray", "sym", "symbol",
+           "name", "attribute", "AttrScope",
            "__version__"]
