@@ -28,7 +28,7 @@ from ..base import MXNetError
 from .fields import REQUIRED, Field
 
 __all__ = ["OpDef", "Params", "InferError", "register", "get_op", "find_op", "list_ops",
-           "HIDDEN_KEYS", "fmt_shape"]
+           "HIDDEN_KEYS", "fmt_shape", "merge_shape"]
 
 #: Attribute keys that MXNet stores as ``__key__`` on nodes (AttrScope, Variable(lr_mult=...)).
 HIDDEN_KEYS = ("ctx_group", "lr_mult", "wd_mult", "force_mirroring", "mirror_stage")
@@ -165,17 +165,74 @@ class OpDef:
 
     # ---- inference with MXNet-style errors ----------------------------------------------
     def shapes(self, params: Params, in_shapes: list, out_shapes: list, node_name: str = ""):
-        """Run the shape rule; contradictions become MXNetError naming the node."""
+        """Run the shape rule and merge its answer with what was given.
+
+        Contradictions (inside the rule, or between the rule's answer and a given shape)
+        become MXNetError naming the node, e.g. ``Error in operator fc1: Shape
+        inconsistent, Provided = [100,64], inferred shape=(128,64)``.
+        """
+        where = node_name or self.name
         try:
-            return self.infer_shape(params, list(in_shapes), list(out_shapes))
+            new_in, new_out = self.infer_shape(params, list(in_shapes), list(out_shapes))
         except InferError as err:
-            raise MXNetError(f"Error in operator {node_name or self.name}: {err}") from None
+            raise MXNetError(f"Error in operator {where}: {err}") from None
+        return (_merge_all(in_shapes, new_in, merge_shape, where, _shape_conflict, "input"),
+                _merge_all(out_shapes, new_out, merge_shape, where, _shape_conflict, "output"))
 
     def types(self, params: Params, in_types: list, out_types: list, node_name: str = ""):
+        """Run the type rule and merge its answer with what was given."""
+        where = node_name or self.name
         try:
-            return self.infer_type(params, list(in_types), list(out_types))
+            new_in, new_out = self.infer_type(params, list(in_types), list(out_types))
         except InferError as err:
-            raise MXNetError(f"Error in operator {node_name or self.name}: {err}") from None
+            raise MXNetError(f"Error in operator {where}: {err}") from None
+        return (_merge_all(in_types, new_in, _merge_type, where, _type_conflict, "input"),
+                _merge_all(out_types, new_out, _merge_type, where, _type_conflict, "output"))
+
+
+def merge_shape(a, b):
+    """Unify two partial shapes (None = unknown shape or dim); ValueError on conflict."""
+    if a is None:
+        return b
+    if b is None:
+        return a
+    if len(a) != len(b):
+        raise ValueError
+    out = []
+    for x, y in zip(a, b):
+        if x is not None and y is not None and x != y:
+            raise ValueError
+        out.append(y if x is None else x)
+    return tuple(out)
+
+
+def _merge_type(a, b):
+    if a is None:
+        return b
+    if b is None or a == b:
+        return a
+    raise ValueError
+
+
+def _shape_conflict(where: str, old, new, label: str) -> MXNetError:
+    text = "(" + ",".join("-1" if d is None else str(d) for d in new) + ")"
+    return MXNetError(f"Error in operator {where}: Shape inconsistent, Provided = "
+                      f"{fmt_shape(old)}, inferred shape={text}")
+
+
+def _type_conflict(where: str, old, new, label: str) -> MXNetError:
+    return MXNetError(f"Error in operator {where}: Incompatible attr in node {where} at "
+                      f"{label}: expected {np.dtype(old).name}, got {np.dtype(new).name}")
+
+
+def _merge_all(given: list, answer: list, merge, where: str, conflict, kind: str) -> list:
+    out = list(given)
+    for k, (old, new) in enumerate(zip(given, answer)):
+        try:
+            out[k] = merge(old, new)
+        except ValueError:
+            raise conflict(where, old, new, f"{k}-th {kind}") from None
+    return out
 
 
 _REGISTRY: dict[str, OpDef] = {}

@@ -10,7 +10,7 @@ from typing import Sequence
 
 import numpy as np
 
-from .registry import InferError, Params, fmt_shape
+from .registry import InferError, Params, fmt_shape, merge_shape
 
 Shape = tuple | None
 
@@ -25,25 +25,6 @@ def known(shape: Shape) -> bool:
 
 def ndim_known(shape: Shape) -> bool:
     return shape is not None
-
-
-def merge_shape(a: Shape, b: Shape) -> Shape:
-    """Unify two partial shapes; raises ValueError if they disagree."""
-    if a is None:
-        return b
-    if b is None:
-        return a
-    if len(a) != len(b):
-        raise ValueError
-    out = []
-    for x, y in zip(a, b):
-        if x is None:
-            out.append(y)
-        elif y is None or x == y:
-            out.append(x)
-        else:
-            raise ValueError
-    return tuple(out)
 
 
 def unify(values: Sequence, merge, fmt, label: Sequence[str]):
