@@ -58,7 +58,7 @@ def current() -> AttrScope:
     return local.value
 
 
-def hidden_key(key: str, for_op: bool) -> str:
+def hidden_key(key: str, for_op: bool, value: str = "") -> str:
     """MXNet's renaming of hidden attribute keys (``lr_mult`` -> ``__lr_mult__``).
 
     On operators, a key like ``weight_lr_mult`` is rejected with MXNet's deprecation message.
@@ -70,5 +70,5 @@ def hidden_key(key: str, for_op: bool) -> str:
             if key.endswith("_" + hidden):
                 raise MXNetError(
                     f"setting variable attributes with {key} is deprecated. please instead use"
-                    f"\nw = Variable({hidden}=2)\nsym = YourSymbolName(weight=w)")
+                    f"\nw = Variable({hidden}={value})\nsym = YourSymbolName(weight=w)")
     return key

@@ -79,8 +79,10 @@ def to_json(heads: Sequence[Entry]) -> str:
 def debug_str(heads: Sequence[Entry]) -> str:
     """MXNet's ``Symbol.debug_str()`` text."""
     idx = IndexedGraph(heads)
-    lines = ["Symbol Outputs:"]
-    lines += [f"\toutput[{i}]={e.node.name}({e.index})" for i, e in enumerate(heads)]
+    lines = []
+    if not (len(heads) == 1 and heads[0].node.is_variable):  # a lone variable: just its line
+        lines = ["Symbol Outputs:"]
+        lines += [f"\toutput[{i}]={e.node.name}({e.index})" for i, e in enumerate(heads)]
     for node in idx.nodes:
         if node.is_variable:
             lines.append(f"Variable:{node.name}")

@@ -12,7 +12,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-__all__ = ["REQUIRED", "Field", "Int", "Float", "Bool", "Str", "Enum", "Shape", "FloatTuple",
+__all__ = ["REQUIRED", "Field", "Int", "Float", "Double", "Bool", "Str", "Enum", "Shape", "FloatTuple",
            "DType"]
 
 
@@ -115,6 +115,12 @@ class Float(Field):
         if isinstance(value, str):
             return float(value.strip())
         raise TypeError(type(value))
+
+
+class Double(Float):
+    """A float that MXNet declares as ``double`` (the name shows in messages and docs)."""
+
+    type_name = "double"
 
 
 class Bool(Field):

@@ -60,7 +60,7 @@ def _node_attrs(op: OpDef, kwargs: dict[str, Any], attr: dict | None) -> dict[st
     """Scope and user attributes (hidden keys renamed) plus the op's parameters as strings."""
     attrs = {}
     for key, value in attribute.current().get(attr).items():
-        attrs[attribute.hidden_key(key, True)] = value
+        attrs[attribute.hidden_key(key, True, value)] = value
     for key, value in kwargs.items():
         fld = op.field_map.get(key)
         attrs[key] = fld.format(value) if fld is not None else str(value)
@@ -72,7 +72,8 @@ def create(op: OpDef, inputs: dict[str, Any] | list, kwargs: dict[str, Any],
     """Apply ``op``: name the node, validate parameters, create missing input variables."""
     node_name = _name.current().get(name, hint)
     attrs = _node_attrs(op, kwargs, attr)
-    node = Node(op, node_name, attrs)
+    # MXNet validates parameters before the node is named: errors say name="".
+    node = Node(op, node_name, attrs, params=op.parse(attrs, ""))
     names = op.input_names(node.params)
     if isinstance(inputs, list):
         given = dict(zip(names, inputs))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..fields import Bool, Float
+from ..fields import Bool, Double
 from ..kernel import ADD, NULL
 from ..registry import register
 from ..rules import broadcast_shape, elemwise_shape, inplace_0_0
@@ -124,7 +124,7 @@ def _register_all() -> None:
                  infer_shape=broadcast_shape, aliases=bc_aliases,
                  doc=f"Element-wise {short} with NumPy-style broadcasting.")
     for name, (fn, aliases) in SCALAR_NAMES.items():
-        register(name, fields=[Float("scalar", 1.0, "Scalar input value"),
+        register(name, fields=[Double("scalar", 1.0, "Scalar input value"),
                                Bool("is_int", True, "Indicate whether scalar input is int type")],
                  forward=_scalar_kernel(fn), infer_shape=elemwise_shape, inplace=inplace_0_0,
                  aliases=aliases, doc=f"``{name}``: an array op a scalar, element-wise.")
