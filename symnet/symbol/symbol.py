@@ -30,6 +30,7 @@ class Symbol:
     """A symbolic graph with one or more outputs (MXNet ``mx.sym.Symbol``)."""
 
     __slots__ = ("_outputs", "__weakref__")
+    __module__ = "symnet.symbol"  # as MXNet shows it: <class 'mxnet.symbol.Symbol'>
 
     def __init__(self, outputs: Sequence[Entry]):
         self._outputs = list(outputs)
