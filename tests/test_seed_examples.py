@@ -28,6 +28,7 @@ def _run(block: str, globs: dict) -> None:
     runner = doctest.DocTestRunner(optionflags=doctest.NORMALIZE_WHITESPACE)
     failures = []
     runner.run(test, out=failures.append, clear_globs=False)
+    globs.update(test.globs)  # DocTest works on a copy; carry the session on
     assert runner.failures == 0, "".join(failures)
 
 
