@@ -268,6 +268,51 @@ class Symbol:
     def infer_type_partial(self, *args, **kwargs):
         return _infer_type(self, args, kwargs, partial=True)
 
+    # ---- binding ------------------------------------------------------------------------
+    def bind(self, ctx, args, args_grad=None, grad_req="write", aux_states=None,
+             group2ctx=None, shared_exec=None):
+        """Bind arrays to the arguments and return an :class:`~symnet.executor.Executor`.
+
+        ``args`` (list in ``list_arguments`` order, or dict) are used without copying."""
+        from .bind import bind
+        return bind(self, ctx, args, args_grad, grad_req, aux_states, group2ctx, shared_exec)
+
+    def simple_bind(self, ctx=None, grad_req="write", type_dict=None, stype_dict=None,
+                    group2ctx=None, shared_arg_names=None, shared_exec=None,
+                    shared_buffer=None, **kwargs):
+        """Allocate every argument, gradient and aux array from input shapes, then bind."""
+        from .bind import simple_bind
+        return simple_bind(self, ctx, grad_req, type_dict, stype_dict, group2ctx,
+                           shared_arg_names, shared_exec, shared_buffer, **kwargs)
+
+    def eval(self, ctx=None, **kwargs):
+        """Evaluate the symbol once with the given NDArrays; returns the outputs."""
+        from .bind import eval_symbol
+        return eval_symbol(self, ctx, **kwargs)
+
+    def gradient(self, wrt):
+        """The gradient of the sum of the outputs with respect to the variables named in
+        ``wrt``, as a Symbol (a Group when ``wrt`` names several).
+
+        Gradients are ordinary graphs, so this can be bound, saved, or differentiated again.
+        """
+        from ..graph.gradient import build_gradient
+        from ..graph.node import Entry
+        from .construct import Group
+        names = [wrt] if isinstance(wrt, str) else list(wrt)
+        variables = {n.name: n for n in self._nodes() if n.is_variable}
+        missing = [n for n in names if n not in variables]
+        if missing:
+            raise MXNetError(f"gradient: {missing} are not variables of this symbol")
+        ones = [Entry(_ones_like(e)) for e in self._outputs]
+        grads = build_gradient(self._outputs, [variables[n] for n in names], ones)
+        out = []
+        for name, g in zip(names, grads):
+            if g is None:
+                g = Entry(_zeros_like(Entry(variables[name])))
+            out.append(Symbol([g]))
+        return out[0] if len(out) == 1 else Group(out)
+
     # ---- serialisation ------------------------------------------------------------------
     def tojson(self) -> str:
         """The graph as MXNet 1.9.1 writes it (byte for byte)."""
@@ -283,6 +328,16 @@ class Symbol:
         """MXNet's text dump of the graph: outputs, then each node in DFS order."""
         from .io import debug_str
         return debug_str(self._outputs)
+
+
+def _ones_like(entry: Entry) -> Node:
+    from ..graph.gradient import make_node
+    return make_node("ones_like", f"{entry.node.name}_head_grad", [entry], {})
+
+
+def _zeros_like(entry: Entry) -> Node:
+    from ..graph.gradient import make_node
+    return make_node("zeros_like", f"{entry.node.name}_zero_grad", [entry], {})
 
 
 def _with_plain_hidden(attrs: dict[str, str]) -> dict[str, str]:

@@ -1,0 +1,219 @@
+"""``Executor``: a symbol bound to arrays, compiled once, run many times (MXNet 1.x API)."""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import numpy as np
+
+from .. import config
+from ..base import MXNetError
+from ..context import Context
+from ..ndarray.ndarray import NDArray
+from .compile import Compiled, compile_graph, full_graph
+
+__all__ = ["Executor"]
+
+_MIB = 1 << 20
+
+
+class Executor:
+    """Runs ``forward`` and ``backward`` over memory planned at bind time.
+
+    Build one with :meth:`Symbol.bind` or :meth:`Symbol.simple_bind`. ``arg_arrays``,
+    ``grad_arrays`` and ``aux_arrays`` are the bound NDArrays (the very objects given to
+    ``bind``); ``outputs`` are views of the planned output buffers.
+    """
+
+    def __init__(self, symbol, ctx: Context, args: list[NDArray], args_grad: list | None,
+                 grad_reqs: list[str], aux_states: list[NDArray], group2ctx=None,
+                 grads_given: bool = True):
+        self._symbol = symbol
+        self._ctx = ctx
+        self.arg_arrays = list(args)
+        self.grad_arrays = list(args_grad) if grads_given else None
+        self.aux_arrays = list(aux_states)
+        self._grad_reqs = [r if args_grad[i] is not None else "null"
+                           for i, r in enumerate(grad_reqs)]
+        self._group2ctx = group2ctx
+        graph = full_graph(symbol._outputs, self._grad_reqs)
+        bound = {nid: a._data for nid, a in zip(graph.arg_nids, self.arg_arrays)}
+        bound.update({nid: a._data for nid, a in zip(graph.aux_nids, self.aux_arrays)})
+        self._head_grads = self._allocate_head_grads(graph, symbol, bound)
+        bound.update({nid: a for nid, a in self._head_grads.items()})
+        grads = [None if g is None else g._data for g in args_grad]
+        self._compiled: Compiled = compile_graph(graph, bound, grads, self._grad_reqs,
+                                                 memory_plan=config.memory_plan)
+        heads = graph.idx.heads[:graph.num_outputs]
+        self.outputs = [NDArray(self._compiled.arrays[e], ctx) for e in heads]
+        self._required_heads = self._find_required_heads(graph)
+        self._monitor: Callable | None = None
+
+    # ---- construction helpers ------------------------------------------------------------
+    @staticmethod
+    def _allocate_head_grads(graph, symbol, bound) -> dict[int, np.ndarray]:
+        from ..graph.infer import infer_shapes, infer_types
+        from ..graph.node import IndexedGraph
+        fwd = IndexedGraph(symbol._outputs)
+        ks = {fwd.entry_id(fwd.node_id[id(graph.idx.nodes[n])]): a.shape
+              for n, a in bound.items()}
+        kt = {fwd.entry_id(fwd.node_id[id(graph.idx.nodes[n])]): a.dtype
+              for n, a in bound.items()}
+        shapes, types = infer_shapes(fwd, ks), infer_types(fwd, kt)
+        out = {}
+        for k, nid in enumerate(graph.head_grad_nids):
+            if nid is not None:
+                shape, dtype = shapes[fwd.heads[k]], types[fwd.heads[k]]
+                if shape is None or any(d is None for d in shape) or dtype is None:
+                    raise MXNetError(f"Cannot infer the shape of output {k} of the symbol")
+                out[nid] = np.zeros(shape, dtype)
+        return out
+
+    def _find_required_heads(self, graph) -> list[int]:
+        """Outputs whose head gradient some backward node reads (loss heads need none)."""
+        idx = graph.idx
+        read = {e for ins in idx.input_entries for e in ins}
+        return [k for k, nid in enumerate(graph.head_grad_nids)
+                if nid is not None and idx.entry_id(nid) in read]
+
+    # ---- running ---------------------------------------------------------------------------
+    def forward(self, is_train: bool = False, **kwargs) -> list[NDArray]:
+        """Copy ``kwargs`` into the arguments, then run the forward pass."""
+        arg_dict = self.arg_dict if kwargs else None
+        for name, value in kwargs.items():
+            if not isinstance(value, (NDArray, np.ndarray)):
+                raise ValueError("only accept keyword argument of NDArrays and numpy.ndarray")
+            if name not in arg_dict:
+                raise TypeError(f"Unknown argument {name}")
+            target = arg_dict[name]
+            if tuple(target.shape) != tuple(value.shape):
+                raise ValueError(f"Shape not match! Argument {name}, need: {target.shape}, "
+                                 f"received: {tuple(value.shape)}")
+            target[:] = value
+        program = self._compiled.program
+        program.ctx.is_train = bool(is_train)
+        program.ctx.rng = _rng()
+        program.run(0, program.num_forward)
+        return self.outputs
+
+    def backward(self, out_grads=None, is_train: bool = True) -> None:
+        """Run the backward pass; ``out_grads`` are the head gradients (NDArray, list, dict)."""
+        program = self._compiled.program
+        if program.num_forward == len(program.steps):
+            return
+        self._set_head_grads(out_grads)
+        program.ctx.is_train = bool(is_train)
+        program.run(program.num_forward, len(program.steps))
+
+    def _set_head_grads(self, out_grads) -> None:
+        names = self._symbol.list_outputs()
+        if out_grads is None:
+            given: dict[int, Any] = {}
+        elif isinstance(out_grads, (NDArray, np.ndarray)):
+            given = {0: out_grads}
+        elif isinstance(out_grads, dict):
+            given = {names.index(k): v for k, v in out_grads.items()}
+        else:
+            given = dict(enumerate(out_grads))
+        graph = self._compiled.graph
+        for k in self._required_heads:
+            value = given.get(k)
+            if value is None:
+                raise MXNetError(
+                    "Because the last operator is not Loss function, head_gradient is required "
+                    "when calling backward. If you are attempting to minimize the output as an "
+                    "objective, please modify your network and pass it through the make_loss "
+                    "symbol.")
+            target = self._head_grads[graph.head_grad_nids[k]]
+            data = value._data if isinstance(value, NDArray) else np.asarray(value)
+            if data.shape != target.shape:
+                raise MXNetError(f"operands shape mismatch from.shape = "
+                                 f"[{','.join(map(str, data.shape))}] to.shape="
+                                 f"[{','.join(map(str, target.shape))}]")
+            np.copyto(target, data, casting="unsafe")
+
+    # ---- dictionaries ---------------------------------------------------------------------
+    @staticmethod
+    def _as_dict(names: list[str], arrays: list) -> dict:
+        if len(set(names)) != len(names):
+            raise ValueError(f"Duplicate names detected, {names}")
+        return dict(zip(names, arrays))
+
+    @property
+    def arg_dict(self) -> dict[str, NDArray]:
+        return self._as_dict(self._symbol.list_arguments(), self.arg_arrays)
+
+    @property
+    def grad_dict(self) -> dict[str, NDArray | None]:
+        if self.grad_arrays is None:
+            raise TypeError("'NoneType' object is not iterable")
+        return self._as_dict(self._symbol.list_arguments(), self.grad_arrays)
+
+    @property
+    def aux_dict(self) -> dict[str, NDArray]:
+        return self._as_dict(self._symbol.list_auxiliary_states(), self.aux_arrays)
+
+    @property
+    def output_dict(self) -> dict[str, NDArray]:
+        return self._as_dict(self._symbol.list_outputs(), self.outputs)
+
+    # ---- parameters, monitoring, reshaping --------------------------------------------------
+    def copy_params_from(self, arg_params: dict, aux_params: dict | None = None,
+                         allow_extra_params: bool = False) -> None:
+        """Copy values (cast to each array's dtype) into the bound arguments and aux states."""
+        for name, array in arg_params.items():
+            if name in self.arg_dict:
+                _copy_into(self.arg_dict[name], array, name)
+            elif not allow_extra_params:
+                raise ValueError(f'Find name "{name}" that is not in the arguments')
+        for name, array in (aux_params or {}).items():
+            if name in self.aux_dict:
+                _copy_into(self.aux_dict[name], array, name)
+            elif not allow_extra_params:
+                raise ValueError(f"Find name {name} that is not in the auxiliary states")
+
+    def set_monitor_callback(self, callback: Callable, monitor_all: bool = False) -> None:
+        """Call ``callback(name, NDArray)`` for every op output (and input if monitor_all)."""
+        ctx = self._ctx
+
+        def monitor(step):
+            node = step.node
+            if monitor_all:
+                for name, array in zip(node.op.input_names(node.params), step.ins):
+                    callback(f"{node.name}_{name}", NDArray(np.ascontiguousarray(array), ctx))
+            for name, array in zip(node.output_names(), step.outs):
+                callback(name, NDArray(np.ascontiguousarray(array), ctx))
+
+        self._compiled.program.monitor = monitor
+
+    def reshape(self, partial_shaping: bool = False, allow_up_sizing: bool = False,
+                **kwargs) -> "Executor":
+        """A new executor for new input shapes, sharing this one's memory where it fits."""
+        from .reshape import reshape_executor
+        return reshape_executor(self, partial_shaping, allow_up_sizing, kwargs)
+
+    # ---- introspection -------------------------------------------------------------------
+    @property
+    def planned_bytes(self) -> int:
+        """Bytes of the memory pool for intermediate results (arguments not included)."""
+        return self._compiled.plan.total_bytes
+
+    def debug_str(self) -> str:
+        """The executor graph with each entry's storage, then MXNet's allocation summary."""
+        from .debug import executor_debug_str
+        return executor_debug_str(self._compiled) + \
+            f"Total {self.planned_bytes // _MIB} MB allocated\n" \
+            "Total 11 TempSpace resource requested\n"
+
+
+def _copy_into(target: NDArray, value, name: str) -> None:
+    data = value._data if isinstance(value, NDArray) else np.asarray(value)
+    if tuple(data.shape) != tuple(target.shape):
+        raise MXNetError(f"Incompatible attr for {name}: expected "
+                         f"[{','.join(map(str, target.shape))}], got "
+                         f"[{','.join(map(str, data.shape))}]")
+    np.copyto(target._data, data, casting="unsafe")
+
+
+def _rng():
+    from .. import random
+    return random.generator()

@@ -1,0 +1,87 @@
+"""The compiled program: a flat list of kernel calls over pre-planned buffers.
+
+``Program.run(lo, hi)`` is the whole execution engine. ``interpret`` is the simple unplanned
+reference evaluator that tests use as an oracle for the planned program.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Sequence
+
+import numpy as np
+
+from ..base import MXNetError
+from ..graph.infer import infer_shapes, infer_types
+from ..graph.node import Entry, IndexedGraph, Node
+from ..ops.kernel import OpContext
+from ..ops.registry import fmt_shape
+
+__all__ = ["Step", "Program", "interpret"]
+
+
+@dataclass
+class Step:
+    """One kernel call: everything is resolved at bind time."""
+
+    node: Node
+    kernel: Callable
+    params: object
+    ins: list
+    req: list
+    outs: list
+
+
+class Program:
+    """Steps ``[0, num_forward)`` are the forward pass, the rest the backward pass."""
+
+    def __init__(self, steps: list[Step], num_forward: int, ctx: OpContext):
+        self.steps = steps
+        self.num_forward = num_forward
+        self.ctx = ctx
+        self.monitor: Callable | None = None
+
+    def run(self, lo: int, hi: int) -> None:
+        ctx = self.ctx
+        step = None
+        try:
+            if self.monitor is None:
+                for step in self.steps[lo:hi]:
+                    step.kernel(step.params, ctx, step.ins, step.req, step.outs)
+            else:
+                for step in self.steps[lo:hi]:
+                    step.kernel(step.params, ctx, step.ins, step.req, step.outs)
+                    self.monitor(step)
+        except MXNetError:
+            raise
+        except Exception as err:
+            shapes = ", ".join(fmt_shape(a.shape) for a in step.ins)
+            raise MXNetError(f"Error in operator {step.node.name} ({step.node.op.name}) with "
+                             f"input shapes {shapes}: {type(err).__name__}: {err}") from err
+
+
+def interpret(heads: Sequence[Entry], values: dict[str, np.ndarray], is_train: bool = False,
+              rng: np.random.Generator | None = None) -> list[np.ndarray]:
+    """Evaluate the graph under ``heads`` with a fresh array for every entry.
+
+    ``values`` maps variable names to arrays. No memory planning and no in-place execution:
+    this is the oracle the planned executor is tested against.
+    """
+    idx = IndexedGraph(heads)
+    known_s, known_t = {}, {}
+    for nid in idx.variable_ids():
+        value = np.asarray(values[idx.nodes[nid].name])
+        known_s[idx.entry_id(nid)] = value.shape
+        known_t[idx.entry_id(nid)] = value.dtype
+    shapes, types = infer_shapes(idx, known_s), infer_types(idx, known_t)
+    arrays: list = [None] * idx.num_entries
+    ctx = OpContext(is_train=is_train, rng=rng or np.random.default_rng(0))
+    for nid, node in enumerate(idx.nodes):
+        lo, hi = idx.row_ptr[nid], idx.row_ptr[nid + 1]
+        if node.is_variable:
+            arrays[lo] = np.array(values[node.name])
+            continue
+        outs = [np.zeros(shapes[e], types[e]) for e in range(lo, hi)]
+        node.op.forward(node.params, ctx, [arrays[e] for e in idx.input_entries[nid]],
+                        ["write"] * len(outs), outs)
+        arrays[lo:hi] = outs
+    return [arrays[h] for h in idx.heads]

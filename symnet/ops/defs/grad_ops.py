@@ -1,0 +1,35 @@
+"""Operators that gradient graphs use and users rarely call directly."""
+from __future__ import annotations
+
+import numpy as np
+
+from ..kernel import NULL, assign
+from ..registry import Params, register
+
+__all__: list[str] = []
+
+
+def _sum_like_shape(p: Params, ins: list, outs: list):
+    return ins, [ins[1]]
+
+
+def _sum_like_type(p: Params, ins: list, outs: list):
+    return ins, [ins[0] if ins[0] is not None else outs[0]]
+
+
+def _sum_like_forward(p: Params, ctx, ins, req, outs) -> None:
+    """Sum ``grad`` over the axes along which ``like`` was broadcast to reach it."""
+    if req[0] == NULL:
+        return
+    grad, target = ins[0], outs[0].shape
+    lead = grad.ndim - len(target)
+    axes = tuple(range(lead)) + tuple(lead + i for i, d in enumerate(target)
+                                      if d == 1 and grad.shape[lead + i] != 1)
+    value = grad.sum(axis=axes, keepdims=True) if axes else grad
+    assign(outs[0], req[0], value.reshape(target))
+
+
+register("_reduce_sum_like", inputs=["data", "like"], infer_shape=_sum_like_shape,
+         infer_type=_sum_like_type, forward=_sum_like_forward,
+         doc="Sums ``data`` over the axes broadcast from ``like``'s shape (the gradient of "
+             "broadcasting); ``like`` is read only for its shape.")
