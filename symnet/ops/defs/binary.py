@@ -115,19 +115,108 @@ def _scalar_kernel(fn):
     return kernel
 
 
+# ---- gradients: compositions of registered ops, so they can be differentiated again --------
+def _binary_grads(short: str, g, og, names: dict):
+    """(d lhs, d rhs) of ``lhs <short> rhs``; ``names`` picks elemwise or broadcast ops."""
+    a, b, out = g.input(0), g.input(1), g.output()
+    mul = lambda x, y: g.op(names["mul"], x, y)
+    div = lambda x, y: g.op(names["div"], x, y)
+    neg = lambda x: g.scale(x, -1.0)
+    if short == "add":
+        return og, og
+    if short == "sub":
+        return og, neg(og)
+    if short == "mul":
+        return mul(og, b), mul(og, a)
+    if short == "div":
+        return div(og, b), neg(mul(og, div(out, b)))
+    if short == "mod":
+        return og, neg(mul(og, g.op("floor", div(a, b))))
+    if short == "power":
+        power = g.op(names["power"], a, g.op("_minus_scalar", b, scalar=1.0))
+        return mul(og, mul(b, power)), mul(og, mul(out, g.op("log", a)))
+    if short == "maximum":
+        return mul(og, g.op(names["ge"], a, b)), mul(og, g.op(names["lt"], a, b))
+    if short == "minimum":
+        return mul(og, g.op(names["le"], a, b)), mul(og, g.op(names["gt"], a, b))
+    if short == "hypot":
+        return mul(og, div(a, out)), mul(og, div(b, out))
+    raise KeyError(short)
+
+
+_ELEMWISE_NAMES = {"mul": "elemwise_mul", "div": "elemwise_div", "power": "_power",
+                   "ge": "_greater_equal", "lt": "_lesser", "le": "_lesser_equal",
+                   "gt": "_greater"}
+_BROADCAST_NAMES = {k: "broadcast_" + v.lstrip("_").replace("elemwise_", "")
+                    for k, v in _ELEMWISE_NAMES.items()}
+_DIFFERENTIABLE = ("add", "sub", "mul", "div", "mod", "power", "maximum", "minimum", "hypot")
+
+
+def _elemwise_gradient(short: str):
+    return lambda g, ograds: list(_binary_grads(short, g, ograds[0], _ELEMWISE_NAMES))
+
+
+def _broadcast_gradient(short: str):
+    def rule(g, ograds):
+        grads = _binary_grads(short, g, ograds[0], _BROADCAST_NAMES)
+        return [g.sum_to(d, g.input(i)) for i, d in enumerate(grads)]
+    return rule
+
+
+def _scalar_gradient(name: str):
+    """d/dx of ``x <op> s`` (or ``s <op> x``) as a composition of registered ops."""
+    def rule(g, ograds):
+        og, x, out, s = ograds[0], g.input(0), g.output(), g.params.scalar
+        mul = g.mul
+        if name in ("_plus_scalar", "_minus_scalar", "_mod_scalar"):
+            return [og]
+        if name == "_rminus_scalar":
+            return [g.scale(og, -1.0)]
+        if name == "_mul_scalar":
+            return [g.scale(og, s)]
+        if name == "_div_scalar":
+            return [g.op("_div_scalar", og, scalar=s)]
+        if name == "_rdiv_scalar":
+            return [g.scale(mul(og, g.op("elemwise_div", out, x)), -1.0)]
+        if name == "_rmod_scalar":
+            return [g.scale(mul(og, g.op("floor", g.op("_rdiv_scalar", x, scalar=s))), -1.0)]
+        if name == "_power_scalar":
+            return [g.scale(mul(og, g.op("_power_scalar", x, scalar=s - 1)), s)]
+        if name == "_rpower_scalar":
+            return [g.scale(mul(og, out), float(np.log(s)))]
+        if name == "_maximum_scalar":
+            return [mul(og, g.op("_greater_equal_scalar", x, scalar=s))]
+        if name == "_minimum_scalar":
+            return [mul(og, g.op("_lesser_equal_scalar", x, scalar=s))]
+        if name == "_hypot_scalar":
+            return [mul(og, g.op("elemwise_div", x, out))]
+        raise KeyError(name)
+    return rule
+
+
+_SCALAR_DIFFERENTIABLE = ("_plus_scalar", "_minus_scalar", "_rminus_scalar", "_mul_scalar",
+                          "_div_scalar", "_rdiv_scalar", "_mod_scalar", "_rmod_scalar",
+                          "_power_scalar", "_rpower_scalar", "_maximum_scalar",
+                          "_minimum_scalar", "_hypot_scalar")
+
+
 def _register_all() -> None:
     for short, (fn, ew_name, ew_aliases, bc_aliases) in BINARY.items():
+        differentiable = short in _DIFFERENTIABLE
         register(ew_name, inputs=["lhs", "rhs"], forward=_binary_kernel(fn),
                  infer_shape=elemwise_shape, inplace=[(0, 0), (1, 0)], aliases=ew_aliases,
+                 gradient=_elemwise_gradient(short) if differentiable else None,
                  doc=f"Element-wise {short} of two arrays of the same shape.")
         register(f"broadcast_{short}", inputs=["lhs", "rhs"], forward=_binary_kernel(fn),
                  infer_shape=broadcast_shape, aliases=bc_aliases,
+                 gradient=_broadcast_gradient(short) if differentiable else None,
                  doc=f"Element-wise {short} with NumPy-style broadcasting.")
     for name, (fn, aliases) in SCALAR_NAMES.items():
         register(name, fields=[Double("scalar", 1.0, "Scalar input value"),
                                Bool("is_int", True, "Indicate whether scalar input is int type")],
                  forward=_scalar_kernel(fn), infer_shape=elemwise_shape, inplace=inplace_0_0,
-                 aliases=aliases, doc=f"``{name}``: an array op a scalar, element-wise.")
+                 aliases=aliases, doc=f"``{name}``: an array op a scalar, element-wise.",
+                 gradient=_scalar_gradient(name) if name in _SCALAR_DIFFERENTIABLE else None)
 
 
 _register_all()

@@ -75,18 +75,6 @@ def _fc_forward(p: Params, ctx, ins, req, outs) -> None:
         out += ins[2]
 
 
-register(
-    "FullyConnected", inputs=_fc_inputs, arg_names=("data", "weight", "bias"),
-    fields=[Int("num_hidden", doc="Number of hidden nodes of the output.", low=1),
-            Bool("no_bias", False, "Whether to disable bias parameter."),
-            Bool("flatten", True, "Whether to collapse all but the first axis of the input "
-                                  "data tensor.")],
-    infer_shape=_fc_shape, infer_type=_float_only, forward=_fc_forward,
-    doc="Applies a linear transformation: :math:`Y = XW^T + b`.\n\n"
-        "With ``flatten=True`` the data is reshaped to ``(batch, -1)`` first; with "
-        "``flatten=False`` the transformation applies to the last axis.")
-
-
 # ---- Activation ---------------------------------------------------------------------------
 def _softrelu(x):
     return np.logaddexp(0, x)
@@ -113,15 +101,6 @@ def _activation_forward(p: Params, ctx, ins, req, outs) -> None:
         np.maximum(x, 0, out=out)
     else:
         assign(out, req[0], _ACTIVATIONS[p.act_type](x))
-
-
-register(
-    "Activation",
-    fields=[Enum("act_type", tuple(_ACTIVATIONS), doc="Activation function to be applied.")],
-    infer_shape=elemwise_shape, infer_type=_float_only, inplace=inplace_0_0,
-    forward=_activation_forward, fluent=False,
-    doc="Applies an activation function element-wise: relu, sigmoid, tanh, softrelu "
-        "(log(1 + exp(x))) or softsign (x / (1 + |x|)).")
 
 
 # ---- SoftmaxOutput ------------------------------------------------------------------------
@@ -184,6 +163,165 @@ def _softmax_output_forward(p: Params, ctx, ins, req, outs) -> None:
     assign(outs[0], req[0], _softmax(data.reshape(view), axis).reshape(data.shape))
 
 
+# ---- gradients ----------------------------------------------------------------------------
+_FC_FIELDS = [Int("num_hidden", low=1), Bool("no_bias", False), Bool("flatten", True)]
+
+
+def _fc_gradient(g, ograds):
+    p = g.params
+    grads = g.op("_backward_FullyConnected", ograds[0], g.input(0), g.input(1),
+                 num_hidden=p.num_hidden, no_bias=p.no_bias, flatten=p.flatten)
+    return list(grads)
+
+
+def _fc_backward_shape(p: Params, ins: list, outs: list):
+    _, data, weight = ins
+    new_outs = [data, weight] + ([] if p.no_bias else [(p.num_hidden,)])
+    return ins, new_outs
+
+
+def _fc_backward(p: Params, ctx, ins, req, outs) -> None:
+    ograd, data, weight = ins
+    x = data.reshape(-1, 1) if data.ndim == 1 and p.flatten else (
+        data.reshape(data.shape[0], -1) if p.flatten else data.reshape(-1, data.shape[-1]))
+    og = ograd.reshape(-1, p.num_hidden)
+    if req[0] != NULL:
+        assign(outs[0], req[0], (og @ weight).reshape(data.shape))
+    if req[1] != NULL:
+        if req[1] == ADD:
+            outs[1] += og.T @ x
+        else:
+            np.matmul(og.T, x, out=outs[1])
+    if not p.no_bias and req[2] != NULL:
+        assign(outs[2], req[2], og.sum(axis=0))
+
+
+register("_backward_FullyConnected", inputs=["ograd", "data", "weight"], fields=_FC_FIELDS,
+         outputs=lambda p: 2 if p.no_bias else 3, infer_shape=_fc_backward_shape,
+         infer_type=same_type, forward=_fc_backward,
+         doc="Gradient of FullyConnected with respect to data, weight and bias.")
+
+
+def _activation_gradient(g, ograds):
+    return [g.op("_backward_Activation", ograds[0], g.input(0), g.output(),
+                 act_type=g.params.act_type)]
+
+
+def _activation_backward(p: Params, ctx, ins, req, outs) -> None:
+    if req[0] == NULL:
+        return
+    og, x, y = ins
+    kind = p.act_type
+    if kind == "relu":
+        value = og * (y > 0)
+    elif kind == "sigmoid":
+        value = og * y * (1 - y)
+    elif kind == "tanh":
+        value = og * (1 - y * y)
+    elif kind == "softrelu":
+        value = og * _sigmoid(x)
+    else:
+        value = og / np.square(1 + np.abs(x))
+    assign(outs[0], req[0], value)
+
+
+register("_backward_Activation", inputs=["ograd", "data", "output"],
+         fields=[Enum("act_type", tuple(_ACTIVATIONS))], infer_shape=elemwise_shape,
+         forward=_activation_backward, inplace=[(0, 0)],
+         doc="Gradient of Activation from the head gradient, the input and the output.")
+
+
+def _softmax_output_gradient(g, ograds):
+    params = {k: g.params[k] for k in ("grad_scale", "ignore_label", "multi_output",
+                                        "use_ignore", "preserve_shape", "normalization",
+                                        "out_grad", "smooth_alpha")}
+    return [g.op("_backward_SoftmaxOutput", g.output(), g.input(1), **params), None]
+
+
+def _softmax_targets(p: Params, prob: np.ndarray, label: np.ndarray):
+    """(grad before scaling, rows-valid mask, positions per sample) in the prob's view."""
+    if p.multi_output:
+        n, c = prob.shape[0], prob.shape[1]
+        probs = np.moveaxis(prob.reshape(n, c, -1), 1, -1).reshape(-1, c)
+    elif p.preserve_shape:
+        probs = prob.reshape(-1, prob.shape[-1])
+    else:
+        probs = prob.reshape(prob.shape[0], -1)
+    labels = label.reshape(-1)
+    if labels.size != probs.shape[0]:
+        raise InferError(f"SoftmaxOutput: {labels.size} labels for {probs.shape[0]} rows")
+    k = probs.shape[1]
+    idx = labels.astype(np.int64)
+    target = np.zeros_like(probs)
+    alpha = p.smooth_alpha
+    if alpha:
+        target += alpha / (k - 1)
+    inside = (idx >= 0) & (idx < k)
+    rows = np.nonzero(inside)[0]
+    target[rows, idx[inside]] = 1 - alpha
+    grad = probs - target
+    valid = labels != p.ignore_label
+    if p.use_ignore:
+        grad[~valid] = 0
+    return grad, valid
+
+
+def _softmax_output_backward(p: Params, ctx, ins, req, outs) -> None:
+    if req[0] == NULL:
+        return
+    prob, label = ins
+    if label.shape == prob.shape:  # probability labels
+        assign(outs[0], req[0], (prob - label) * p.grad_scale)
+        return
+    grad, valid = _softmax_targets(p, prob, label)
+    if p.multi_output:
+        n, c = prob.shape[0], prob.shape[1]
+        grad = np.moveaxis(grad.reshape(n, -1, c), -1, 1).reshape(prob.shape)
+        positions = grad.size // (n * c)
+        norm = {"null": positions, "batch": positions * n,
+                "valid": max(1, int(valid.sum()))}[p.normalization]
+    else:
+        grad = grad.reshape(prob.shape)
+        norm = {"null": 1, "batch": prob.shape[0],
+                "valid": max(1, int(valid.sum()))}[p.normalization]
+    if p.out_grad:  # MXNet 1.9.1 multiplies by the output here, not the head gradient
+        grad = grad * prob
+    assign(outs[0], req[0], grad * (p.grad_scale / norm))
+
+
+register("_backward_SoftmaxOutput", inputs=["output", "label"],
+         fields=[Float("grad_scale", 1.0), Float("ignore_label", -1.0),
+                 Bool("multi_output", False), Bool("use_ignore", False),
+                 Bool("preserve_shape", False),
+                 Enum("normalization", ("batch", "null", "valid"), "null"),
+                 Bool("out_grad", False), Float("smooth_alpha", 0.0)],
+         infer_shape=lambda p, ins, outs: (ins, [ins[0]]),
+         infer_type=lambda p, ins, outs: (ins, [ins[0]]), forward=_softmax_output_backward,
+         doc="Gradient of the softmax cross-entropy loss (SoftmaxOutput's backward pass).")
+
+
+# ---- the operators ---------------------------------------------------------------------------
+register(
+    "FullyConnected", inputs=_fc_inputs, arg_names=("data", "weight", "bias"),
+    fields=[Int("num_hidden", doc="Number of hidden nodes of the output.", low=1),
+            Bool("no_bias", False, "Whether to disable bias parameter."),
+            Bool("flatten", True, "Whether to collapse all but the first axis of the input "
+                                  "data tensor.")],
+    infer_shape=_fc_shape, infer_type=_float_only, forward=_fc_forward, gradient=_fc_gradient,
+    doc="Applies a linear transformation: :math:`Y = XW^T + b`.\n\n"
+        "With ``flatten=True`` the data is reshaped to ``(batch, -1)`` first; with "
+        "``flatten=False`` the transformation applies to the last axis.")
+
+
+register(
+    "Activation",
+    fields=[Enum("act_type", tuple(_ACTIVATIONS), doc="Activation function to be applied.")],
+    infer_shape=elemwise_shape, infer_type=_float_only, inplace=inplace_0_0,
+    forward=_activation_forward, gradient=_activation_gradient,
+    doc="Applies an activation function element-wise: relu, sigmoid, tanh, softrelu "
+        "(log(1 + exp(x))) or softsign (x / (1 + |x|)).")
+
+
 register(
     "SoftmaxOutput", aliases=("Softmax",), inputs=["data", "label"],
     fields=[Float("grad_scale", 1.0, "Scales the gradient by a float factor."),
@@ -201,6 +339,6 @@ register(
             Float("smooth_alpha", 0.0, "Constant for computing a label smoothed version of "
                   "cross-entropy for the backwards pass.")],
     infer_shape=_softmax_output_shape, infer_type=_softmax_output_type,
-    forward=_softmax_output_forward,
+    forward=_softmax_output_forward, gradient=_softmax_output_gradient,
     doc="Computes the softmax of the data in the forward pass and, in the backward pass, the "
         "gradient of the cross-entropy loss against ``label`` (the head gradient is ignored).")
