@@ -226,7 +226,11 @@ class FloatTuple(Field):
 
 
 class DType(Field):
-    """A dtype name such as ``'float32'``; parsed to the canonical numpy name string."""
+    """A dtype parameter: one of a fixed set of type names (MXNet's int-backed dtype enum).
+
+    Accepts names or NumPy types (``np.float16`` -> ``'float16'``); anything else raises
+    MXNet's enum message ``Invalid Input: 'x', valid values are: {...}``.
+    """
 
     _names = ("bfloat16", "bool", "float16", "float32", "float64", "int32", "int64", "int8",
               "uint8", "int16", "uint16", "uint32", "uint64")
@@ -238,18 +242,35 @@ class DType(Field):
 
     @property
     def type_name(self) -> str:  # type: ignore[override]
+        return "int"  # "Required parameter dtype of int is not presented"
+
+    def _valid(self) -> str:
         return "{" + ", ".join(f"'{c}'" for c in sorted(self.choices)) + "}"
 
-    def _parse(self, value):
-        if isinstance(value, str):
-            name = value.strip()
-        else:
-            name = np.dtype(value).name
+    def describe(self) -> str:
+        kinds = self._valid() + (" or None" if self.optional else "")
+        if self.required:
+            return f"{kinds}, required"
+        return f"{kinds}, optional, default={self.format(self.default)}"
+
+    def parse(self, value):
+        if value is None or (isinstance(value, str) and value.strip() == "None"):
+            if self.optional:
+                return None
+        name = _dtype_name(value)
         if name not in self.choices:
-            raise ValueError(name)
+            raise ValueError(f"Invalid Input: '{name}', valid values are: {self._valid()}")
         return name
 
     def format(self, value):
-        if value is None:
-            return "None"
-        return value if isinstance(value, str) else np.dtype(value).name
+        return "None" if value is None else _dtype_name(value)
+
+
+def _dtype_name(value) -> str:
+    if isinstance(value, str):
+        return value.strip()
+    try:
+        dt = np.dtype(value)
+    except TypeError:
+        return str(value)
+    return "bfloat16" if dt.names == ("bfloat16",) else dt.name

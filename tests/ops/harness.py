@@ -89,7 +89,7 @@ def run_kernel(case: OpCase, arrays: list[np.ndarray], req: str = "write",
                prefill: list[np.ndarray] | None = None, inplace: tuple[int, int] | None = None):
     """Call the kernel directly with the given request; returns all outputs (hidden too)."""
     op = case.opdef()
-    params = op.parse(case.attrs)
+    params = op.parse(kernel_attrs(case, arrays))
     n_out = op.num_outputs(params)
     shapes = op.shapes(params, [a.shape for a in arrays], [None] * n_out)[1]
     types = op.types(params, [a.dtype for a in arrays], [None] * n_out)[1]
@@ -101,6 +101,14 @@ def run_kernel(case: OpCase, arrays: list[np.ndarray], req: str = "write",
         outs[j] = ins[i]
     op.forward(params, OpContext(rng=np.random.default_rng(7)), ins, [req] * n_out, outs)
     return outs
+
+
+def kernel_attrs(case: OpCase, arrays: list) -> dict:
+    """The case's attributes, with the input count filled in for variadic ops."""
+    op = case.opdef()
+    if op.num_args_key is None or op.num_args_key in case.attrs:
+        return case.attrs
+    return {**case.attrs, op.num_args_key: len(arrays)}
 
 
 def as_list(value) -> list:

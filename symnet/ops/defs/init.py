@@ -27,7 +27,7 @@ from ..kernel import ADD, NULL
 from ..registry import InferError, Params, fmt_shape, register
 from ..rules import elemwise_shape, fixed_type, known, merge_shape
 
-__all__ = ["Ctx", "Long", "ChoiceDType", "store", "init_shape", "INIT_DTYPES"]
+__all__ = ["Ctx", "Long", "store", "init_shape", "INIT_DTYPES"]
 
 #: dtype choices of ``_zeros``/``_ones``/``_full`` (MXNet's ``InitOpParam``).
 INIT_DTYPES = ("bfloat16", "bool", "float16", "float32", "float64", "int32", "int64", "int8",
@@ -61,30 +61,12 @@ class Long(Int):
     type_name = "long"
 
 
-class ChoiceDType(DType):
-    """A dtype parameter that rejects a type outside its choices with MXNet's wording."""
-
-    def parse(self, value):
-        if value is None or (isinstance(value, str) and value.strip() == "None"):
-            return super().parse(value)
-        try:
-            if isinstance(value, str):
-                name = value.strip()
-            else:
-                name = "bfloat16" if np.dtype(value) == BFLOAT16 else np.dtype(value).name
-        except TypeError:
-            name = str(value)
-        if name not in self.choices:
-            raise ValueError(f"Invalid Input: '{name}', valid values are: {self.type_name}")
-        return name
-
-
 def _ctx_field() -> Ctx:
     return Ctx("ctx", "", _CTX_DOC)
 
 
-def _dtype_field(choices=INIT_DTYPES) -> ChoiceDType:
-    return ChoiceDType("dtype", "float32", "Target data type.", choices=choices)
+def _dtype_field(choices=INIT_DTYPES) -> DType:
+    return DType("dtype", "float32", "Target data type.", choices=choices)
 
 
 # ---- writing values ------------------------------------------------------------------------

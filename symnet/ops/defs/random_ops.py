@@ -21,7 +21,8 @@ from ..fields import Bool, Field, Float, Int, Shape
 from ..kernel import NULL
 from ..registry import InferError, Params, fmt_shape, register
 from ..rules import elemwise_shape, merge_shape, unify
-from .init import ChoiceDType, Ctx, Long, init_shape, store
+from ..fields import DType
+from .init import Ctx, Long, init_shape, store
 
 __all__ = ["DISTRIBUTIONS", "Dist"]
 
@@ -358,7 +359,7 @@ _CTX_DOC = ("Context of output, in format [cpu|gpu|cpu_pinned](n). Only used for
 
 def _common_fields(default_dtype: str, choices=_FLOATS) -> list[Field]:
     return [Shape("shape", None, "Shape of the output."), Ctx("ctx", "", _CTX_DOC),
-            ChoiceDType("dtype", None, _DTYPE_DOC.format(default_dtype), choices=choices)]
+            DType("dtype", None, _DTYPE_DOC.format(default_dtype), choices=choices)]
 
 
 _SAMPLE_DOC = ("Concurrent sampling from multiple {name} distributions with parameters "
@@ -382,7 +383,7 @@ def _register_distribution(dist: Dist) -> None:
     sample = f"_sample_{dist.name}"
     register(sample, inputs=[n for n, _ in dist.array_inputs],
              fields=[Shape("shape", (), "Shape to be sampled from each random distribution."),
-                     ChoiceDType("dtype", None, _DTYPE_DOC.format("float32"),
+                     DType("dtype", None, _DTYPE_DOC.format("float32"),
                                  choices=_FLOATS)],
              forward=array_kernel(sample, dist), infer_shape=sample_shape,
              infer_type=sample_type("float32"), aliases=(f"sample_{dist.name}",),
@@ -405,7 +406,7 @@ def _register_others() -> None:
         Bool("get_prob", False, "Whether to also return the log probability of sampled "
                                 "result. This is usually used for differentiating through "
                                 "stochastic variables, e.g. in reinforcement learning."),
-        ChoiceDType("dtype", "int32", "DType of the output in case this can't be inferred.",
+        DType("dtype", "int32", "DType of the output in case this can't be inferred.",
                     choices=("float16", "float32", "float64", "int32", "uint8"))],
         outputs=lambda p: 2 if p.get_prob else 1, forward=multinomial_kernel,
         infer_shape=multinomial_shape, infer_type=multinomial_type,

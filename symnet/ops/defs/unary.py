@@ -30,7 +30,7 @@ from ..kernel import ADD, NULL
 from ..registry import Params, register
 from ..rules import elemwise_shape, fixed_type, inplace_0_0
 
-__all__ = ["c_cast", "clip_values", "CastDType", "UNARY", "FLUENT"]
+__all__ = ["c_cast", "clip_values", "UNARY", "FLUENT"]
 
 #: float32 constants MXNet uses for degrees/radians (180.0f / PI and PI / 180.0f).
 DEG = np.float32(180) / np.float32(np.pi)
@@ -333,33 +333,6 @@ def _clip_kernel(p: Params, ctx, ins: list, req: list, outs: list) -> None:
 
 
 # ---- fields ------------------------------------------------------------------------------
-class CastDType(DType):
-    """MXNet's ``Cast.dtype``: an int-backed enum of type names, with its messages."""
-
-    @property
-    def type_name(self) -> str:  # type: ignore[override]
-        return "int"  # "Required parameter dtype of int is not presented"
-
-    def describe(self) -> str:
-        kinds = "{" + ", ".join(f"'{c}'" for c in sorted(self.choices)) + "}"
-        return f"{kinds}, required" if self.required else \
-            f"{kinds}, optional, default={self.format(self.default)}"
-
-    def parse(self, value) -> str:
-        """The dtype name of ``value``; an unknown name raises MXNet's enum message."""
-        if isinstance(value, str):
-            name = value.strip()
-        else:
-            try:
-                name = np.dtype(value).name
-            except TypeError:
-                name = str(value)
-        if name not in self.choices:
-            valid = "{" + ", ".join(f"'{c}'" for c in sorted(self.choices)) + "}"
-            raise ValueError(f"Invalid Input: '{name}', valid values are: {valid}")
-        return name
-
-
 # ---- registration ------------------------------------------------------------------------
 def _register_all() -> None:
     for name, (fn, int_mode, doc) in UNARY.items():
@@ -373,7 +346,7 @@ def _register_all() -> None:
                  "from flowing through this operator\nin the backward direction. In other "
                  "words, this operator prevents the contribution\nof its inputs to be taken "
                  "into account for computing gradients.")
-    register("Cast", aliases=("cast",), fields=[CastDType("dtype", doc="Output data type.",
+    register("Cast", aliases=("cast",), fields=[DType("dtype", doc="Output data type.",
                                                           choices=_CAST_TYPES)],
              forward=_cast_kernel, infer_shape=elemwise_shape,
              infer_type=fixed_type(lambda p: np_dtype(p.dtype)), inplace=inplace_0_0,
