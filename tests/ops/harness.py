@@ -31,7 +31,8 @@ class OpCase:
     ``inputs(rng, dtype)`` returns the NumPy inputs; ``reference(*inputs, **attrs)`` returns the
     expected output (or list of visible outputs) computed independently with NumPy.
     ``check(outputs, inputs)`` replaces ``reference`` for ops without an exact reference
-    (random sampling). ``grad`` marks cases for the numeric-gradient test (executor issue).
+    (random sampling). ``grad`` marks cases for the numeric-gradient test; ``grad_inputs``
+    limits it to some inputs (default: every floating-point input).
     """
 
     op: str
@@ -43,6 +44,7 @@ class OpCase:
     rtol: float | None = None
     atol: float | None = None
     grad: bool = True
+    grad_inputs: Sequence[int] | None = None
     id: str = ""
 
     @property
@@ -67,6 +69,14 @@ def rand(*shape, low=-1.0, high=1.0):
     def make(rng, dtype):
         return [rng.uniform(low, high, s).astype(dtype) for s in shapes]
     return make
+
+
+def sym_function(name: str) -> Callable:
+    """The generated ``mx.sym`` function for an op or alias name."""
+    from symnet.ops.signature import namespace_of
+    space, short = namespace_of(name)
+    module = mx.sym if space == "op" else getattr(mx.sym, space)
+    return getattr(module, short)
 
 
 def nd_function(name: str) -> Callable:

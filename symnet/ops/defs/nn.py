@@ -248,6 +248,8 @@ def _softmax_targets(p: Params, prob: np.ndarray, label: np.ndarray):
     else:
         probs = prob.reshape(prob.shape[0], -1)
     labels = label.reshape(-1)
+    if labels.size > probs.shape[0] and not (p.multi_output or p.preserve_shape):
+        labels = labels[:probs.shape[0]]  # MXNet reads one label per row, the first N
     if labels.size != probs.shape[0]:
         raise InferError(f"SoftmaxOutput: {labels.size} labels for {probs.shape[0]} rows")
     k = probs.shape[1]
