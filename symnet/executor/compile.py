@@ -53,9 +53,7 @@ def full_graph(heads: list[Entry], grad_reqs: list[str]) -> FullGraph:
         if isinstance(g, str):
             finals.append(None)
             continue
-        if g is None:  # no path: the gradient is zero
-            g = Entry(make_node("zeros_like", f"{arg.name}_zero_grad", [Entry(arg)], {}))
-        finals.append(g)
+        finals.append(g)  # None: no path leads there; MXNet leaves that gradient array as it is
     finals = _dedicate(finals, set(id(n) for n in fwd.nodes), args)
     all_heads = list(heads) + [g for g in finals if g is not None]
     idx = IndexedGraph(all_heads)
