@@ -124,7 +124,7 @@ def compile_graph(g: FullGraph, bound: dict[int, np.ndarray], grad_arrays: list,
               for s, t in zip(shapes, dtypes)]
     external = {idx.entry_id(n) for n in idx.variable_ids()}
     external |= {e for e, a in zip(g.grad_eids, grad_arrays) if e is not None and a is not None}
-    keep = set(idx.heads[:g.num_outputs]) | _read_by_backward(g)
+    keep = set(idx.heads[:g.num_outputs])
     plan = plan_memory(idx, nbytes, dtypes, external, keep, enabled=memory_plan)
     pool = [np.empty(max(size, 1), np.uint8) for size in plan.sizes]
     arrays: list = [None] * idx.num_entries
@@ -150,14 +150,6 @@ def compile_graph(g: FullGraph, bound: dict[int, np.ndarray], grad_arrays: list,
     num_fwd = sum(1 for n in idx.nodes[:g.num_forward_nodes] if not n.is_variable)
     program = Program(steps, num_fwd, OpContext())
     return Compiled(g, program, arrays, shapes, dtypes, plan, pool)
-
-
-def _read_by_backward(g: FullGraph) -> set[int]:
-    """Forward entries that backward nodes read: kept alive so backward can run again."""
-    idx = g.idx
-    fwd_entries = idx.row_ptr[g.num_forward_nodes]
-    return {e for nid in range(g.num_forward_nodes, len(idx.nodes))
-            for e in idx.input_entries[nid] if e < fwd_entries}
 
 
 def _requests(g: FullGraph, grad_arrays: list, grad_reqs: list[str]) -> dict[int, str]:

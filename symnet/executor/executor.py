@@ -46,7 +46,8 @@ class Executor:
         heads = graph.idx.heads[:graph.num_outputs]
         self.outputs = [NDArray(self._compiled.arrays[e], ctx) for e in heads]
         self._required_heads = self._find_required_heads(graph)
-        self._monitor: Callable | None = None
+        self._last_forward: tuple | None = None
+        self._backward_done = False
 
     # ---- construction helpers ------------------------------------------------------------
     @staticmethod
@@ -89,11 +90,17 @@ class Executor:
                 raise ValueError(f"Shape not match! Argument {name}, need: {target.shape}, "
                                  f"received: {tuple(value.shape)}")
             target[:] = value
-        program = self._compiled.program
-        program.ctx.is_train = bool(is_train)
-        program.ctx.rng = _rng()
-        program.run(0, program.num_forward)
+        self._run_forward(bool(is_train), _rng())
         return self.outputs
+
+    def _run_forward(self, is_train: bool, rng: np.random.Generator) -> None:
+        program = self._compiled.program
+        # Remember how this forward pass was run, so a repeated backward can replay it.
+        self._last_forward = (is_train, rng.bit_generator.state)
+        program.ctx.is_train = is_train
+        program.ctx.rng = rng
+        program.run(0, program.num_forward)
+        self._backward_done = False
 
     def backward(self, out_grads=None, is_train: bool = True) -> None:
         """Run the backward pass; ``out_grads`` are the head gradients (NDArray, list, dict)."""
@@ -101,8 +108,16 @@ class Executor:
         if program.num_forward == len(program.steps):
             return
         self._set_head_grads(out_grads)
+        if self._backward_done and self._last_forward is not None:
+            # The memory plan lets backward reuse buffers of forward values after their last
+            # read, so a second backward first recomputes them (same random draws).
+            train, state = self._last_forward
+            rng = np.random.Generator(type(_rng().bit_generator)())
+            rng.bit_generator.state = state
+            self._run_forward(train, rng)
         program.ctx.is_train = bool(is_train)
         program.run(program.num_forward, len(program.steps))
+        self._backward_done = True
 
     def _set_head_grads(self, out_grads) -> None:
         names = self._symbol.list_outputs()

@@ -104,7 +104,7 @@ def _grant_inplace(node, ins, outs, storage, readers, nbytes, dtypes, external, 
         if i >= len(ins) or j >= len(outs):
             continue
         e_in, e_out = ins[i], outs[j]
-        if (storage[e_in] < 0 or e_in in keep or e_out in external or e_out in keep
+        if (storage[e_in] < 0 or e_in in keep or e_out in external
                 or readers[e_in] != ins.count(e_in) or storage[e_in] in used
                 or nbytes[e_in] != nbytes[e_out] or dtypes[e_in] != dtypes[e_out]
                 or any(jj == j for _, jj in granted)):

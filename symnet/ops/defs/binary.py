@@ -27,9 +27,10 @@ def _mod(a, b):
 
 def _power(a, b):
     a, b = np.asarray(a), np.asarray(b)
-    if a.dtype.kind in "iub" and b.dtype.kind in "iub":
-        return np.float_power(a, b)
-    return np.power(a, b)
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        if a.dtype.kind in "iub" and b.dtype.kind in "iub":
+            return np.float_power(a, b)
+        return np.power(a, b)
 
 
 def _divide(a, b):
@@ -106,8 +107,12 @@ def _scalar_kernel(fn):
         if req[0] == NULL:
             return
         x = ins[0]
-        # The scalar is converted to the array's dtype first (1.5 -> 1 for int arrays).
-        scalar = x.dtype.type(p.scalar) if x.dtype.kind in "iub" else p.scalar
+        # The scalar is converted to the array's dtype first, like a C cast (1.5 -> 1 and,
+        # for unsigned arrays, -1 -> 255).
+        scalar = p.scalar
+        if x.dtype.kind in "iub":
+            with np.errstate(invalid="ignore", over="ignore"):
+                scalar = np.array(p.scalar).astype(x.dtype)[()]
         value = fn(x, scalar)
         if x.dtype.kind == "f":
             value = np.asarray(value).astype(x.dtype, copy=False)

@@ -203,29 +203,41 @@ register("_backward_FullyConnected", inputs=["ograd", "data", "weight"], fields=
 
 
 def _activation_gradient(g, ograds):
-    return [g.op("_backward_Activation", ograds[0], g.input(0), g.output(),
-                 act_type=g.params.act_type)]
+    # Like MXNet, read the output (so the input's buffer may be reused in place), except
+    # for softsign, whose derivative needs the input.
+    kind = g.params.act_type
+    source = g.input(0) if kind == "softsign" else g.output()
+    return [g.op("_backward_Activation", ograds[0], source, act_type=kind)]
 
 
 def _activation_backward(p: Params, ctx, ins, req, outs) -> None:
+    """``ins`` is (ograd, output), or (ograd, data) for softsign."""
     if req[0] == NULL:
         return
-    og, x, y = ins
+    og, v = ins
     kind = p.act_type
     if kind == "relu":
-        value = og * (y > 0)
-    elif kind == "sigmoid":
-        value = og * y * (1 - y)
+        if req[0] == ADD:
+            outs[0] += og * (v > 0)
+        else:
+            np.multiply(og, v > 0, out=outs[0])
+        return
+    if kind == "sigmoid":
+        value = og * v * (1 - v)
     elif kind == "tanh":
-        value = og * (1 - y * y)
+        value = og * (1 - v * v)
     elif kind == "softrelu":
-        value = og * _sigmoid(x)
+        value = og * -np.expm1(-v)  # sigmoid(x) = 1 - exp(-softrelu(x))
     else:
-        value = og / np.square(1 + np.abs(x))
+        value = og / np.square(1 + np.abs(v))
     assign(outs[0], req[0], value)
 
 
-register("_backward_Activation", inputs=["ograd", "data", "output"],
+def _activation_backward_inputs(p: Params) -> list[str]:
+    return ["ograd", "data"] if p.act_type == "softsign" else ["ograd", "output"]
+
+
+register("_backward_Activation", inputs=_activation_backward_inputs,
          fields=[Enum("act_type", tuple(_ACTIVATIONS))], infer_shape=elemwise_shape,
          forward=_activation_backward, inplace=[(0, 0)],
          doc="Gradient of Activation from the head gradient, the input and the output.")
@@ -340,7 +352,7 @@ register(
             Bool("out_grad", False, "Multiplies gradient with output gradient element-wise."),
             Float("smooth_alpha", 0.0, "Constant for computing a label smoothed version of "
                   "cross-entropy for the backwards pass.")],
-    infer_shape=_softmax_output_shape, infer_type=_softmax_output_type,
+    infer_shape=_softmax_output_shape, infer_type=_softmax_output_type, inplace=inplace_0_0,
     forward=_softmax_output_forward, gradient=_softmax_output_gradient,
     doc="Computes the softmax of the data in the forward pass and, in the backward pass, the "
         "gradient of the cross-entropy loss against ``label`` (the head gradient is ignored).")
