@@ -1,5 +1,7 @@
 """Cases for symnet/ops/defs/index.py: Concat, stack, add_n, SliceChannel, where, take, pick,
-one_hot. References are element loops or slice assignments, independent of the kernels."""
+one_hot and the backward ops _backward_Concat/_backward_take/_backward_pick. References are
+element loops or slice assignments, independent of the kernels. Gradients flow only into data
+inputs (``grad_inputs``): indices and conditions are not differentiable."""
 from __future__ import annotations
 
 import numpy as np
@@ -145,6 +147,50 @@ def _one_hot_inputs(shape, low, high, dtype_of_index="float32"):
     return make
 
 
+# ---- backward ops -------------------------------------------------------------------------
+
+def ref_backward_concat(ograd, *likes, dim=1, **_):
+    axis = dim % ograd.ndim
+    parts, start = [], 0
+    for like in likes:
+        index = [slice(None)] * ograd.ndim
+        index[axis] = slice(start, start + like.shape[axis])
+        parts.append(ograd[tuple(index)].copy())
+        start += like.shape[axis]
+    return parts
+
+
+def ref_backward_take(ograd, a, indices, axis=0, mode="clip", **_):
+    axis = axis % a.ndim
+    out = np.zeros(a.shape, ograd.dtype)
+    k = indices.ndim
+    for idx in np.ndindex(ograd.shape):
+        j = _fix(indices[idx[axis:axis + k]], a.shape[axis], "wrap" if mode == "wrap" else "clip")
+        out[idx[:axis] + (j,) + idx[axis + k:]] += ograd[idx]
+    return out
+
+
+def ref_backward_pick(ograd, data, index, axis=-1, mode="clip", **_):
+    axis = axis % data.ndim
+    rest = data.shape[:axis] + data.shape[axis + 1:]
+    flat_index = index.reshape(rest if rest else (1,))
+    flat_grad = ograd.reshape(rest if rest else (1,))
+    out = np.zeros(data.shape, ograd.dtype)
+    for idx in np.ndindex(rest):
+        j = _fix(flat_index[idx] if rest else flat_index[0], data.shape[axis], mode)
+        out[idx[:axis] + (j,) + idx[axis:]] = flat_grad[idx if rest else 0]
+    return out
+
+
+def _backward_inputs(ograd_shape, data_shape, index_shape, low, high, fractional=False):
+    """(ograd, data, index): the data array only gives its shape."""
+    def make(rng, dtype):
+        ograd = _values(ograd_shape)(rng, dtype)[0]
+        return [ograd] + _indexed(data_shape, index_shape, low, high,
+                                  fractional=fractional)(rng, dtype)
+    return make
+
+
 def _var(n: int, **attrs) -> dict:
     """Attributes of a variadic case; ``num_args`` is given because the harness's direct
     kernel calls parse the attributes without the front end that fills it."""
@@ -177,23 +223,33 @@ CASES = [
            reference=ref_split, dtypes=ALL, id="squeeze"),
     OpCase("SliceChannel", rand((2, 4)), attrs={"num_outputs": 1}, reference=ref_split,
            id="single"),
-    OpCase("where", _where_inputs((3, 4), (3, 4)), reference=ref_where, dtypes=ALL),
-    OpCase("where", _where_inputs((3,), (3, 2, 2)), reference=ref_where, id="rows"),
-    OpCase("take", _indexed((5, 3), (2, 4), -2, 6), reference=ref_take, dtypes=ALL),
+    OpCase("where", _where_inputs((3, 4), (3, 4)), reference=ref_where, dtypes=ALL,
+           grad_inputs=[1, 2]),
+    OpCase("where", _where_inputs((3,), (3, 2, 2)), reference=ref_where, grad_inputs=[1, 2],
+           id="rows"),
+    # (2, 4) indices into 5 rows, clipped from [-2, 6]: repeated rows accumulate gradient
+    OpCase("take", _indexed((5, 3), (2, 4), -2, 6), reference=ref_take, dtypes=ALL,
+           grad_inputs=[0]),
     OpCase("take", _indexed((3, 5, 2), (4,), -7, 7, "int32"), attrs={"axis": 1,
                                                                       "mode": "wrap"},
-           reference=ref_take, dtypes=ALL, id="wrap-int"),
+           reference=ref_take, dtypes=ALL, grad_inputs=[0], id="wrap-int"),
     OpCase("take", _indexed((2, 3, 4), (2, 2), -3, 6, fractional=True),
-           attrs={"axis": -1, "mode": "wrap"}, reference=ref_take, id="wrap-frac"),
+           attrs={"axis": -1, "mode": "wrap"}, reference=ref_take, grad_inputs=[0],
+           id="wrap-frac"),
     OpCase("take", _indexed((4, 3), (3,), 0, 3), attrs={"mode": "raise"},
-           reference=ref_take, id="raise"),
-    OpCase("pick", _indexed((4, 5), (4,), -2, 7), reference=ref_pick, dtypes=ALL),
+           reference=ref_take, grad_inputs=[0], id="raise"),
+    OpCase("take", _indexed((3, 2), (6,), 0, 1), reference=ref_take, grad_inputs=[0],
+           id="repeated"),
+    OpCase("pick", _indexed((4, 5), (4,), -2, 7), reference=ref_pick, dtypes=ALL,
+           grad_inputs=[0]),
     OpCase("pick", _indexed((3, 4, 2), (3, 2), -6, 6, "int32"),
-           attrs={"axis": 1, "mode": "wrap"}, reference=ref_pick, dtypes=ALL, id="wrap"),
+           attrs={"axis": 1, "mode": "wrap"}, reference=ref_pick, dtypes=ALL, grad_inputs=[0],
+           id="wrap"),
     OpCase("pick", _indexed((3, 4), (1, 4), -1, 4, fractional=True),
-           attrs={"axis": 0, "keepdims": True}, reference=ref_pick, id="keep"),
+           attrs={"axis": 0, "keepdims": True}, reference=ref_pick, grad_inputs=[0],
+           id="keep"),
     OpCase("choose_element_0index", _indexed((6,), (1,), 0, 8), attrs={"axis": 0},
-           reference=ref_pick, id="1d"),
+           reference=ref_pick, grad_inputs=[0], id="1d"),
     OpCase("one_hot", _one_hot_inputs((2, 3), -1, 5), attrs={"depth": 4},
            reference=ref_one_hot, dtypes=("float32",), grad=False),
     OpCase("one_hot", _one_hot_inputs((5,), 0, 3, "int32"),
@@ -202,4 +258,20 @@ CASES = [
     OpCase("one_hot", _one_hot_inputs((4,), 0, 4),
            attrs={"depth": 4, "on_value": 5, "dtype": "float64"},
            reference=ref_one_hot, dtypes=("float32",), grad=False, id="f64"),
+    # backward ops: linear in the head gradient, so their own gradient (wrt ograd) is checked
+    OpCase("_backward_Concat", _values((2, 9, 3), (2, 3, 3), (2, 1, 3), (2, 5, 3)),
+           attrs=_var(4, dim=1), reference=ref_backward_concat, dtypes=ALL, grad_inputs=[0]),
+    OpCase("_backward_Concat", _values((5, 2), (3, 2), (2, 2)), attrs=_var(3, dim=-2),
+           reference=ref_backward_concat, grad_inputs=[0], id="neg"),
+    OpCase("_backward_take", _backward_inputs((2, 4, 3), (5, 3), (2, 4), -2, 6),
+           reference=ref_backward_take, dtypes=ALL, grad_inputs=[0]),
+    OpCase("_backward_take", _backward_inputs((3, 2, 2, 2), (3, 5, 2), (2, 2), -7, 7,
+                                              fractional=True),
+           attrs={"axis": 1, "mode": "wrap"}, reference=ref_backward_take, grad_inputs=[0],
+           id="wrap"),
+    OpCase("_backward_pick", _backward_inputs((4,), (4, 5), (4,), -2, 7),
+           reference=ref_backward_pick, dtypes=ALL, grad_inputs=[0]),
+    OpCase("_backward_pick", _backward_inputs((3, 1, 2), (3, 4, 2), (3, 2), -6, 6),
+           attrs={"axis": 1, "keepdims": True, "mode": "wrap"}, reference=ref_backward_pick,
+           grad_inputs=[0], id="wrap-keep"),
 ]

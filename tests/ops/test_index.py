@@ -454,3 +454,117 @@ def test_one_hot_shapes_and_errors():
     assert types("one_hot", {"depth": 3, "dtype": "int32"}, ["float64"]) == \
         ([np.float64], [np.int32])
     assert types("one_hot", {"depth": 3}, ["int32"])[1] == [np.float32]
+
+
+# ---- gradients (recorded from MXNet 1.9.1: bind with args_grad, backward with the head) ---
+
+def _grads(sym, args, head):
+    arrays = {k: mx.nd.array(np.asarray(v, np.float32)) for k, v in args.items()}
+    grads = {k: mx.nd.zeros(v.shape) for k, v in arrays.items()}
+    exe = sym.bind(mx.cpu(), arrays, args_grad=grads)
+    exe.forward(is_train=True)
+    exe.backward([mx.nd.array(np.asarray(head, np.float32))])
+    return {k: v.asnumpy().tolist() for k, v in grads.items()}
+
+
+HEAD8 = np.arange(1, 17).reshape(8, 2)
+
+
+@pytest.mark.parametrize("mode, index, expected", [
+    # indices truncate, then clip/wrap; repeated rows accumulate
+    ("clip", [5, -1, -4, 1.7, -0.5, 2.9, 1, 1], [[17, 20], [35, 38], [11, 12], [1, 2]]),
+    ("wrap", [5, -1, -4, 1.7, -0.5, 2.9, -2.5, 1], [[14, 16], [23, 26], [24, 26], [3, 4]]),
+    ("raise", [1.5, 2, 0, 1, 1, 3, 0.2, 0.9], [[33, 36], [17, 20], [3, 4], [11, 12]]),
+])
+def test_take_gradient_accumulates_repeated_indices(mode, index, expected):
+    # take(a, i, mode=...) on a=(4,2), head arange(1,17).reshape(8,2) -> a grad; i grad zeros
+    a, i = mx.sym.var("a"), mx.sym.var("i")
+    g = _grads(mx.sym.take(a, i, mode=mode), {"a": np.zeros((4, 2)), "i": index}, HEAD8)
+    assert g["a"] == expected and g["i"] == [0] * 8
+
+
+def test_take_gradient_axis1_wrap():
+    # take(a(4,2), [[0,3],[-1,1]], axis=1, mode='wrap'), head arange(16).reshape(4,2,2)
+    # -> [[0,6],[4,18],[8,30],[12,42]]
+    a, i = mx.sym.var("a"), mx.sym.var("i")
+    g = _grads(mx.sym.take(a, i, axis=1, mode="wrap"),
+               {"a": np.zeros((4, 2)), "i": [[0, 3], [-1, 1]]}, np.arange(16).reshape(4, 2, 2))
+    assert g["a"] == [[0, 6], [4, 18], [8, 30], [12, 42]]
+
+
+@pytest.mark.parametrize("attrs, index, head, expected", [
+    ({"axis": 1}, [2, -1, 1.7, -0.5], [1, 2, 3, 4], [[0, 1], [2, 0], [0, 3], [4, 0]]),
+    ({"axis": 1, "mode": "wrap"}, [2, -1, 1.7, -0.5], [1, 2, 3, 4],
+     [[1, 0], [0, 2], [0, 3], [4, 0]]),
+    ({"axis": 0, "keepdims": True}, [[5, -1]], [[1, 2]], [[0, 2], [0, 0], [0, 0], [1, 0]]),
+])
+def test_pick_gradient(attrs, index, head, expected):
+    # pick(a(4,2), index, **attrs) with the head -> a grad; index grad zeros
+    a, i = mx.sym.var("a"), mx.sym.var("i")
+    g = _grads(mx.sym.pick(a, i, **attrs), {"a": np.zeros((4, 2)), "i": index}, head)
+    assert g["a"] == expected and not np.any(g["i"])
+
+
+def test_where_gradient():
+    # where([[0,1],[-1,0]], x, y), head [[1,2],[3,4]] -> x [[0,2],[3,0]], y [[1,0],[0,4]],
+    # condition zeros; row-wise condition [0, 0.5] -> x [[0,0],[3,4]], y [[1,2],[0,0]]
+    c, x, y = mx.sym.var("c"), mx.sym.var("x"), mx.sym.var("y")
+    ones = np.ones((2, 2))
+    g = _grads(mx.sym.where(c, x, y), {"c": [[0, 1], [-1, 0]], "x": ones, "y": ones},
+               [[1, 2], [3, 4]])
+    assert g == {"c": [[0, 0], [0, 0]], "x": [[0, 2], [3, 0]], "y": [[1, 0], [0, 4]]}
+    g = _grads(mx.sym.where(c, x, y), {"c": [0, 0.5], "x": ones, "y": ones}, [[1, 2], [3, 4]])
+    assert g == {"c": [0, 0], "x": [[0, 0], [3, 4]], "y": [[1, 2], [0, 0]]}
+
+
+def test_join_and_split_gradients():
+    a, b = mx.sym.var("a"), mx.sym.var("b")
+    # concat(a(2,1), b(2,2), dim=1), head [[1,2,3],[4,5,6]] -> a [[1],[4]], b [[2,3],[5,6]]
+    g = _grads(mx.sym.concat(a, b, dim=1), {"a": np.zeros((2, 1)), "b": np.zeros((2, 2))},
+               [[1, 2, 3], [4, 5, 6]])
+    assert g == {"a": [[1], [4]], "b": [[2, 3], [5, 6]]}
+    # stack(a, b, axis=1), head [[1,2],[3,4]] -> a [1,3], b [2,4]
+    g = _grads(mx.sym.stack(a, b, axis=1), {"a": np.zeros(2), "b": np.zeros(2)},
+               [[1, 2], [3, 4]])
+    assert g == {"a": [1, 3], "b": [2, 4]}
+    # add_n(a, b, a), head [[1,2],[3,4]] -> a twice the head, b the head
+    g = _grads(mx.sym.add_n(a, b, a), {"a": np.zeros((2, 2)), "b": np.zeros((2, 2))},
+               [[1, 2], [3, 4]])
+    assert g == {"a": [[2, 4], [6, 8]], "b": [[1, 2], [3, 4]]}
+    # split(a(3,2), 3, axis=0, squeeze_axis=True)[1], head [7,8] -> [[0,0],[7,8],[0,0]]
+    parts = mx.sym.split(a, num_outputs=3, axis=0, squeeze_axis=True)
+    assert _grads(parts[1], {"a": np.zeros((3, 2))}, [7, 8]) == \
+        {"a": [[0, 0], [7, 8], [0, 0]]}
+    # split(x(2,2), 2, axis=1)[1], head [[5],[6]] -> [[0,5],[0,6]] (unused outputs give zeros)
+    parts = mx.sym.split(a, num_outputs=2, axis=1)
+    assert _grads(parts[1], {"a": np.ones((2, 2))}, [[5], [6]]) == {"a": [[0, 5], [0, 6]]}
+
+
+def test_zeros_like_ones_like_pass_no_gradient():
+    # (zeros_like(x) + x) with head 2 -> x grad 2; ones_like(x) * 3 -> x grad 0
+    x = mx.sym.var("x")
+    assert _grads(mx.sym.zeros_like(x) + x, {"x": np.ones((2, 2))}, np.full((2, 2), 2)) == \
+        {"x": [[2, 2], [2, 2]]}
+    assert _grads(mx.sym.ones_like(x) * 3, {"x": np.ones((2, 2))}, np.full((2, 2), 2)) == \
+        {"x": [[0, 0], [0, 0]]}
+
+
+def test_take_second_derivative():
+    # f = sum(take(x, i) * x) with i a permutation-with-repeats of the rows:
+    # df/dx = scatter(x, i) + x[i]; d/dx sum(df/dx * w) = w[i] + scatter(w, i)
+    x, i, w = mx.sym.var("x"), mx.sym.var("i"), mx.sym.var("w")
+    index = np.array([2, 0, 2], np.float32)
+    first = (mx.sym.take(x, i) * x).gradient("x")
+    second = (first * w).gradient("x")
+    xv = np.arange(6, dtype=np.float64).reshape(3, 2)
+    wv = np.array([[1, -2], [3, 0.5], [-1, 4]])
+    args = {"x": mx.nd.array(xv), "i": mx.nd.array(index), "w": mx.nd.array(wv)}
+    d1 = first.eval(mx.cpu(), **{k: args[k] for k in ("x", "i")})[0].asnumpy()
+    d2 = second.eval(mx.cpu(), **args)[0].asnumpy()
+
+    def scatter(v):
+        out = np.zeros_like(v)
+        np.add.at(out, index.astype(int), v)
+        return out
+    np.testing.assert_allclose(d1, scatter(xv) + xv[index.astype(int)], rtol=1e-6)
+    np.testing.assert_allclose(d2, wv[index.astype(int)] + scatter(wv), rtol=1e-6)

@@ -1,9 +1,16 @@
 """Joining, splitting and indexing: ``Concat``, ``stack``, ``add_n``, ``SliceChannel``,
-``where``, ``take``, ``pick`` and ``one_hot``.
+``where``, ``take``, ``pick`` and ``one_hot``, with their gradients.
 
 Index arrays are usually float arrays in MXNet. Indices are converted to integers by truncation
 toward zero (``1.7 -> 1``, ``-0.5 -> 0``, ``-2.5 -> -2``) before ``clip`` or ``wrap`` is applied;
 ``take(mode='raise')`` checks the raw values against ``[0, n-1]``.
+
+Gradients are compositions where no shape is needed when the graph is built (``stack`` splits,
+``SliceChannel`` concatenates or stacks, ``where`` selects against zeros, ``add_n`` passes the
+head gradient on). ``Concat``, ``take`` and ``pick`` need the forward input's shape, so they emit
+``_backward_Concat``, ``_backward_take`` and ``_backward_pick``, which read that input only for
+its shape; each of these is linear in the head gradient and has its own gradient (the forward
+op again), so second derivatives work. Indices and conditions receive no gradient.
 """
 from __future__ import annotations
 
@@ -403,6 +410,167 @@ def one_hot_forward(p: Params, ctx, ins: list, req: list, outs: list) -> None:
     assign(out, req[0], np.where(hit, on, off))
 
 
+# ---- gradients --------------------------------------------------------------------------------
+
+def _ograds_or_zeros(g, ograds: list) -> list:
+    """Each output's gradient, zeros of the output's shape where none flows back."""
+    return [g.zeros_like(g.output(k)) if og is None else og for k, og in enumerate(ograds)]
+
+
+def _concat_gradient(g, ograds):
+    """Split the head gradient back into the inputs' extents along ``dim``."""
+    n = g.params.num_args
+    if n == 1:
+        return [ograds[0]]
+    inputs = [g.input(i) for i in range(n)]
+    return g.ops("_backward_Concat", ograds[0], *inputs, num_args=n + 1, dim=g.params.dim)
+
+
+def _stack_gradient(g, ograds):
+    """Split the head gradient along the stacked axis, dropping that axis."""
+    parts = g.op("SliceChannel", ograds[0], num_outputs=g.params.num_args,
+                 axis=g.params.axis, squeeze_axis=True)
+    return parts if isinstance(parts, list) else [parts]
+
+
+def _add_n_gradient(g, ograds):
+    """Every input receives the head gradient."""
+    return [ograds[0]] * g.params.num_args
+
+
+def _split_gradient(g, ograds):
+    """Join the outputs' gradients (zeros for unused outputs) along ``axis``."""
+    p = g.params
+    parts = _ograds_or_zeros(g, ograds)
+    if p.squeeze_axis:
+        return [g.op("stack", *parts, num_args=len(parts), axis=p.axis)]
+    if len(parts) == 1:
+        return parts
+    return [g.op("Concat", *parts, num_args=len(parts), dim=p.axis)]
+
+
+def _where_gradient(g, ograds):
+    """The head gradient where the condition holds goes to x, the rest to y."""
+    og, cond = ograds[0], g.input(0)
+    zeros = g.zeros_like(og)
+    return [None, g.op("where", cond, og, zeros), g.op("where", cond, zeros, og)]
+
+
+def _take_gradient(g, ograds):
+    p = g.params
+    return [g.op("_backward_take", ograds[0], g.input(0), g.input(1), axis=p.axis,
+                 mode=p.mode), None]
+
+
+def _pick_gradient(g, ograds):
+    p = g.params
+    return [g.op("_backward_pick", ograds[0], g.input(0), g.input(1), axis=p.axis,
+                 keepdims=p.keepdims, mode=p.mode), None]
+
+
+# ---- _backward_Concat -------------------------------------------------------------------------
+
+def _backward_concat_inputs(p: Params) -> list[str]:
+    return ["ograd"] + [f"arg{i}" for i in range(p.num_args - 1)]
+
+
+def backward_concat_shape(p: Params, ins: list, outs: list):
+    """Output ``i`` has the shape of input ``i + 1``; together they concat to the ograd."""
+    likes = [_merge_or_raise(a, b, "output") for a, b in zip(ins[1:], outs)]
+    likes, (ograd,) = concat_shape(p, likes, [ins[0]])
+    return [ograd] + likes, list(likes)
+
+
+def backward_concat_forward(p: Params, ctx, ins: list, req: list, outs: list) -> None:
+    """Cut the head gradient into the extents of the forward inputs along ``dim``."""
+    ograd = ins[0]
+    axis = normalize_axis(p.dim, ograd.ndim)
+    bounds = np.cumsum([like.shape[axis] for like in ins[1:-1]], dtype=np.int64)
+    for part, out, r in zip(np.split(ograd, bounds, axis=axis), outs, req):
+        assign(out, r, part)
+
+
+def _backward_concat_gradient(g, ograds):
+    """Linear in the head gradient: concatenate the outputs' gradients again."""
+    parts = _ograds_or_zeros(g, ograds)
+    joined = g.op("Concat", *parts, num_args=len(parts), dim=g.params.dim)
+    return [joined] + [None] * len(parts)
+
+
+# ---- _backward_take ---------------------------------------------------------------------------
+
+def backward_take_shape(p: Params, ins: list, outs: list):
+    """Output is ``a``'s shape; the ograd has ``take``'s output shape."""
+    ograd, a, idx = ins
+    a = _merge_or_raise(a, outs[0], "output")
+    (a, idx), (ograd,) = take_shape(p, [a, idx], [ograd])
+    return [ograd, a, idx], [a]
+
+
+def _backward_input_type(p: Params, ins: list, outs: list):
+    """ograd, the shape-giving input and the output share a dtype; the index is free."""
+    labels = ["0-th input", "1-th input", "0-th output"]
+    dtype = unify([ins[0], ins[1], outs[0]], _merge_dtype, _fmt_dtype, labels)
+    return [dtype, dtype, ins[2]], [dtype]
+
+
+def backward_take_forward(p: Params, ctx, ins: list, req: list, outs: list) -> None:
+    """Scatter-add the head gradient into zeros of ``a``'s shape (repeated indices add up)."""
+    if req[0] == NULL:
+        return
+    ograd, a, raw = ins
+    axis = p.axis % a.ndim
+    size = a.shape[axis]
+    # mode='raise' was checked by the forward pass; clip keeps a stray index harmless here
+    index = _bound(_int_index(raw), size, "wrap" if p.mode == "wrap" else "clip").ravel()
+    grad = np.zeros(a.shape, ograd.dtype)
+    if size and index.size:
+        src = np.moveaxis(ograd.reshape(a.shape[:axis] + (index.size,) + a.shape[axis + 1:]),
+                          axis, 0)
+        # sum the slices of each distinct index (np.add.at is slow on NumPy < 1.25)
+        order = np.argsort(index, kind="stable")
+        ordered = index[order]
+        starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+        np.moveaxis(grad, axis, 0)[ordered[starts]] = np.add.reduceat(src[order], starts,
+                                                                      axis=0)
+    assign(outs[0], req[0], grad)
+
+
+def _backward_take_gradient(g, ograds):
+    p = g.params
+    return [g.op("take", ograds[0], g.input(2), axis=p.axis, mode=p.mode), None, None]
+
+
+# ---- _backward_pick ---------------------------------------------------------------------------
+
+def backward_pick_shape(p: Params, ins: list, outs: list):
+    """Output is ``data``'s shape; the ograd has ``pick``'s output shape."""
+    ograd, data, index = ins
+    data = _merge_or_raise(data, outs[0], "output")
+    (data, index), (ograd,) = pick_shape(p, [data, index], [ograd])
+    return [ograd, data, index], [data]
+
+
+def backward_pick_forward(p: Params, ctx, ins: list, req: list, outs: list) -> None:
+    """The head gradient at the picked position of each row, zeros elsewhere."""
+    if req[0] == NULL:
+        return
+    ograd, data, raw = ins
+    axis = normalize_axis(p.axis, data.ndim)
+    keep = _with(data.shape, axis, 1)
+    index = _bound(_int_index(raw), data.shape[axis], p.mode).reshape(keep)
+    grad = np.zeros(data.shape, ograd.dtype)
+    if data.shape[axis]:
+        np.put_along_axis(grad, index, ograd.reshape(keep), axis=axis)
+    assign(outs[0], req[0], grad)
+
+
+def _backward_pick_gradient(g, ograds):
+    p = g.params
+    return [g.op("pick", ograds[0], g.input(2), axis=p.axis, keepdims=p.keepdims, mode=p.mode),
+            None, None]
+
+
 # ---- registration -----------------------------------------------------------------------------
 
 def _var_inputs(p: Params) -> list[str]:
@@ -416,18 +584,19 @@ def _register_join() -> None:
         fields=[Int("num_args", doc="Number of inputs to be concated.", low=1),
                 Int("dim", 1, "the dimension to be concated.")],
         infer_shape=concat_shape, infer_type=concat_type, forward=concat_forward,
-        doc=_CONCAT_DOC)
+        gradient=_concat_gradient, doc=_CONCAT_DOC)
     register(
         "stack", num_args_key="num_args", inputs=_var_inputs,
         fields=[Int("axis", 0, "The axis in the result array along which the input arrays "
                                "are stacked."),
                 Int("num_args", doc="Number of inputs to be stacked.", low=1)],
-        infer_shape=stack_shape, forward=stack_forward, doc=_STACK_DOC)
+        infer_shape=stack_shape, forward=stack_forward, gradient=_stack_gradient,
+        doc=_STACK_DOC)
     register(
         "add_n", aliases=("ElementWiseSum",), num_args_key="num_args", inputs=_var_inputs,
         fields=[Int("num_args", doc="Number of inputs to be summed.", low=1)],
         infer_shape=elemwise_shape, forward=add_n_forward, inplace=[(0, 0)],
-        doc=_ADD_N_DOC)
+        gradient=_add_n_gradient, doc=_ADD_N_DOC)
     register(
         "SliceChannel", aliases=("split",), fluent=["split"],
         fields=[Int("num_outputs", doc="Number of splits. Note that this should evenly divide "
@@ -435,26 +604,29 @@ def _register_join() -> None:
                 Int("axis", 1, "Axis along which to split."),
                 Bool("squeeze_axis", False, _SQUEEZE_DOC)],
         outputs=lambda p: p.num_outputs, infer_shape=split_shape, forward=split_forward,
-        doc=_SPLIT_DOC)
+        gradient=_split_gradient, doc=_SPLIT_DOC)
 
 
 def _register_index() -> None:
     register(
         "where", inputs=["condition", "x", "y"], infer_shape=where_shape,
-        infer_type=where_type, forward=where_forward, doc=_WHERE_DOC)
+        infer_type=where_type, forward=where_forward, gradient=_where_gradient,
+        doc=_WHERE_DOC)
     register(
         "take", inputs=["a", "indices"], fluent=True,
         fields=[Int("axis", 0, "The axis of input array to be taken.For input tensor of rank "
                                "r, it could be in the range of [-r, r-1]"),
                 Enum("mode", ("clip", "raise", "wrap"), "clip", _TAKE_MODE_DOC)],
-        infer_shape=take_shape, infer_type=_input_type, forward=take_forward, doc=_TAKE_DOC)
+        infer_shape=take_shape, infer_type=_input_type, forward=take_forward,
+        gradient=_take_gradient, doc=_TAKE_DOC)
     register(
         "pick", aliases=("choose_element_0index",), inputs=["data", "index"], fluent=True,
         fields=[Int("axis", -1, _PICK_AXIS_DOC, optional=True),
                 Bool("keepdims", False, "If true, the axis where we pick the elements is left "
                                         "in the result as dimension with size one."),
                 Enum("mode", ("clip", "wrap"), "clip", _PICK_MODE_DOC)],
-        infer_shape=pick_shape, infer_type=_input_type, forward=pick_forward, doc=_PICK_DOC)
+        infer_shape=pick_shape, infer_type=_input_type, forward=pick_forward,
+        gradient=_pick_gradient, doc=_PICK_DOC)
     register(
         "one_hot", inputs=["indices"], fluent=True,
         fields=[Int("depth", doc="Depth of the one hot dimension."),
@@ -465,6 +637,35 @@ def _register_index() -> None:
                 DType("dtype", "float32", "DType of the output", choices=_ONE_HOT_DTYPES)],
         infer_shape=one_hot_shape, infer_type=fixed_type(lambda p: p.dtype),
         forward=one_hot_forward, doc=_ONE_HOT_DOC)
+
+
+def _register_backward() -> None:
+    register(
+        "_backward_Concat", num_args_key="num_args", inputs=_backward_concat_inputs,
+        fields=[Int("num_args", doc="Number of inputs: the head gradient, then one array per "
+                                    "Concat input (read only for its shape).", low=2),
+                Int("dim", 1, "the dimension that was concatenated.")],
+        outputs=lambda p: p.num_args - 1, infer_shape=backward_concat_shape,
+        forward=backward_concat_forward, gradient=_backward_concat_gradient,
+        doc="Gradient of Concat: the head gradient cut into the extents of the forward "
+            "inputs along ``dim``.")
+    register(
+        "_backward_take", inputs=["ograd", "a", "indices"],
+        fields=[Int("axis", 0, "The axis of input array to be taken."),
+                Enum("mode", ("clip", "raise", "wrap"), "clip", _TAKE_MODE_DOC)],
+        infer_shape=backward_take_shape, infer_type=_backward_input_type,
+        forward=backward_take_forward, gradient=_backward_take_gradient,
+        doc="Gradient of take with respect to ``a`` (read only for its shape): the head "
+            "gradient added into zeros at the indexed positions; repeated indices add up.")
+    register(
+        "_backward_pick", inputs=["ograd", "data", "index"],
+        fields=[Int("axis", -1, _PICK_AXIS_DOC, optional=True),
+                Bool("keepdims", False, "Whether the picked axis was kept as size one."),
+                Enum("mode", ("clip", "wrap"), "clip", _PICK_MODE_DOC)],
+        infer_shape=backward_pick_shape, infer_type=_backward_input_type,
+        forward=backward_pick_forward, gradient=_backward_pick_gradient,
+        doc="Gradient of pick with respect to ``data`` (read only for its shape): the head "
+            "gradient at the picked positions, zeros elsewhere.")
 
 
 _ONE_HOT_DTYPES = ("bfloat16", "float16", "float32", "float64", "int32", "int64", "int8",
@@ -611,3 +812,4 @@ Examples::
 
 _register_join()
 _register_index()
+_register_backward()
