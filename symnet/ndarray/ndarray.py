@@ -636,15 +636,62 @@ def invoke(op: OpDef, inputs: Sequence[NDArray], attrs: dict[str, Any], out=None
 
     Returns one NDArray, or a list when the op has several visible outputs. With ``out=``
     the results are written into the given arrays, whose shapes and dtypes take part in
-    inference exactly like a bound output would, and ``out`` is returned.
+    inference exactly like a bound output would, and ``out`` is returned. Parsing and
+    inference results are cached per (op, attributes, input shapes and dtypes).
     """
-    params = op.parse(attrs, name)
     for i, x in enumerate(inputs):
         if not isinstance(x, NDArray):
             raise TypeError(f"{op.name}: input {i} must be an NDArray, got {type(x).__name__}")
+    given = _given_outputs(op, out)
+    params, out_shapes, out_types, visible = _prepare(op, attrs, name, inputs, given)
+    ctx = inputs[0]._ctx if inputs else _output_context(inputs, params)
+    if ctx.device_typeid == 2:
+        ctx.require_cpu(f"the output of {op.name}")
+    outs = list(given) + [NDArray(np.empty(s, dtype=t), ctx)
+                          for s, t in zip(out_shapes[len(given):], out_types[len(given):])]
+    op.forward(params, _op_context(), [x._data for x in inputs],
+               ["write"] * len(outs), [o._data for o in outs])
+    if out is not None:
+        return out
+    return outs[0] if visible == 1 else outs[:visible]
+
+
+_PREPARED: dict = {}
+
+
+def _attrs_key(attrs: dict) -> tuple:
+    """An exact cache key: values that compare equal in Python but parse differently
+    (-0.0 and 0.0, (2.0, 3) and (2, 3), 1 and True) get different keys. Values of other
+    types raise TypeError, which turns caching off for the call."""
+    key = []
+    for k, v in attrs.items():
+        kind = type(v)
+        if kind is str or kind is int or kind is bool or v is None:
+            key.append((k, kind, v))
+        elif kind in (float, tuple, list) or isinstance(v, (np.generic, np.dtype, type)):
+            key.append((k, kind, repr(v)))
+        else:
+            raise TypeError(kind)
+    return tuple(key)
+
+
+def _prepare(op: OpDef, attrs: dict, name: str, inputs, given: list):
+    """Parsed params, output shapes/dtypes and the visible count (cached when hashable)."""
+    try:
+        key = (op.name, _attrs_key(attrs), tuple(x._data.shape for x in inputs),
+               tuple(x._data.dtype for x in inputs), tuple(o._data.shape for o in given),
+               tuple(o._data.dtype for o in given))
+        hit = _PREPARED.get(key)
+    except TypeError:  # unhashable attribute values: no caching
+        key, hit = None, None
+    if hit is not None:
+        return hit
+    params = op.parse(attrs, name)
     n_out = op.num_outputs(params)
     visible = op.visible_outputs(params)
-    given = _given_outputs(op, out, visible)
+    if given and len(given) != visible:
+        raise MXNetError(f"{op.name}: expected {visible} output arrays in out=, "
+                         f"got {len(given)}")
     out_shapes = [o.shape for o in given] + [None] * (n_out - len(given))
     out_types = [o._data.dtype for o in given] + [None] * (n_out - len(given))
     where = name or op.name
@@ -654,23 +701,18 @@ def invoke(op: OpDef, inputs: Sequence[NDArray], attrs: dict[str, Any], out=None
         if not known(shape):
             raise MXNetError(f"Operator {where} cannot infer the shape of output {j}: "
                              f"got {shape}")
-    ctx = _output_context(inputs, params)
-    ctx.require_cpu(f"the output of {op.name}")
-    outs = list(given) + [NDArray(np.empty(s, dtype=t), ctx)
-                          for s, t in zip(out_shapes[len(given):], out_types[len(given):])]
-    op.forward(params, _op_context(), [x._data for x in inputs],
-               ["write"] * n_out, [o._data for o in outs])
-    if out is not None:
-        return out
-    return outs[0] if visible == 1 else outs[:visible]
+    result = (params, out_shapes, out_types, visible)
+    if key is not None and not op.needs_rng:
+        if len(_PREPARED) > 4096:
+            _PREPARED.clear()
+        _PREPARED[key] = result
+    return result
 
 
-def _given_outputs(op: OpDef, out, visible: int) -> list:
+def _given_outputs(op: OpDef, out) -> list:
     if out is None:
         return []
     given = list(out) if isinstance(out, (list, tuple)) else [out]
-    if len(given) != visible:
-        raise MXNetError(f"{op.name}: expected {visible} output arrays in out=, got {len(given)}")
     for o in given:
         if not isinstance(o, NDArray):
             raise TypeError(f"out must be NDArray, got {type(o).__name__}")
