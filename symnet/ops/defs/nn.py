@@ -149,10 +149,11 @@ def _softmax_output_type(p: Params, ins: list, outs: list):
     return [dtype, label], [dtype]
 
 
-def _softmax(x: np.ndarray, axis: int) -> np.ndarray:
-    shifted = x - x.max(axis=axis, keepdims=True)
-    e = np.exp(shifted)
-    return e / e.sum(axis=axis, keepdims=True)
+def _softmax_into(x: np.ndarray, axis: int, out: np.ndarray) -> None:
+    """Numerically stable softmax of ``x`` along ``axis`` written into ``out`` (may be x)."""
+    np.subtract(x, x.max(axis=axis, keepdims=True), out=out)
+    np.exp(out, out=out)
+    out /= out.sum(axis=axis, keepdims=True)
 
 
 def _softmax_output_forward(p: Params, ctx, ins, req, outs) -> None:
@@ -160,7 +161,12 @@ def _softmax_output_forward(p: Params, ctx, ins, req, outs) -> None:
         return
     data = ins[0]
     view, axis = softmax_2d_axis(p, data.shape)
-    assign(outs[0], req[0], _softmax(data.reshape(view), axis).reshape(data.shape))
+    if req[0] == ADD:
+        tmp = np.empty(view, data.dtype)
+        _softmax_into(data.reshape(view), axis, tmp)
+        outs[0] += tmp.reshape(data.shape)
+    else:
+        _softmax_into(data.reshape(view), axis, outs[0].reshape(view))
 
 
 # ---- gradients ----------------------------------------------------------------------------
@@ -185,15 +191,19 @@ def _fc_backward(p: Params, ctx, ins, req, outs) -> None:
     x = data.reshape(-1, 1) if data.ndim == 1 and p.flatten else (
         data.reshape(data.shape[0], -1) if p.flatten else data.reshape(-1, data.shape[-1]))
     og = ograd.reshape(-1, p.num_hidden)
-    if req[0] != NULL:
-        assign(outs[0], req[0], (og @ weight).reshape(data.shape))
+    if req[0] == ADD:
+        outs[0] += (og @ weight).reshape(data.shape)
+    elif req[0] != NULL:
+        np.matmul(og, weight, out=outs[0].reshape(og.shape[0], weight.shape[1]))
     if req[1] != NULL:
         if req[1] == ADD:
             outs[1] += og.T @ x
         else:
             np.matmul(og.T, x, out=outs[1])
-    if not p.no_bias and req[2] != NULL:
-        assign(outs[2], req[2], og.sum(axis=0))
+    if not p.no_bias and req[2] == ADD:
+        outs[2] += og.sum(axis=0)
+    elif not p.no_bias and req[2] != NULL:
+        np.sum(og, axis=0, out=outs[2])
 
 
 register("_backward_FullyConnected", inputs=["ograd", "data", "weight"], fields=_FC_FIELDS,
@@ -287,6 +297,11 @@ def _softmax_output_backward(p: Params, ctx, ins, req, outs) -> None:
     if label.shape == prob.shape:  # probability labels
         assign(outs[0], req[0], (prob - label) * p.grad_scale)
         return
+    if (req[0] != ADD and prob.ndim == 2 and not (p.multi_output or p.preserve_shape
+                                                   or p.smooth_alpha or p.out_grad)
+            and label.size == prob.shape[0]):
+        _softmax_grad_rows(p, prob, label, outs[0])
+        return
     grad, valid = _softmax_targets(p, prob, label)
     if p.multi_output:
         n, c = prob.shape[0], prob.shape[1]
@@ -301,6 +316,24 @@ def _softmax_output_backward(p: Params, ctx, ins, req, outs) -> None:
     if p.out_grad:  # MXNet 1.9.1 multiplies by the output here, not the head gradient
         grad = grad * prob
     assign(outs[0], req[0], grad * (p.grad_scale / norm))
+
+
+def _softmax_grad_rows(p: Params, prob: np.ndarray, label: np.ndarray, out: np.ndarray) -> None:
+    """The common case, (N, K) probabilities and N class labels, without temporaries."""
+    idx = label.astype(np.int64)
+    valid = label != p.ignore_label
+    norm = {"null": 1, "batch": prob.shape[0],
+            "valid": max(1, int(valid.sum()))}[p.normalization]
+    scale = p.grad_scale / norm
+    np.multiply(prob, scale, out=out)
+    inside = (idx >= 0) & (idx < prob.shape[1])
+    rows = np.arange(prob.shape[0])
+    if inside.all():
+        out[rows, idx] -= scale
+    else:
+        out[rows[inside], idx[inside]] -= scale
+    if p.use_ignore:
+        out[~valid] = 0
 
 
 register("_backward_SoftmaxOutput", inputs=["output", "label"],

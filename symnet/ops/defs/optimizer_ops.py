@@ -28,32 +28,36 @@ _COMMON = [
 
 
 def _step(p: Params, weight: np.ndarray, grad: np.ndarray) -> np.ndarray:
-    """``lr * (clip(rescale_grad * grad) + wd * weight)``."""
-    g = grad * p.rescale_grad if p.rescale_grad != 1.0 else grad
+    """``lr * (clip(rescale_grad * grad) + wd * weight)`` in one fresh temporary."""
     if p.clip_gradient > 0:
-        g = np.clip(g, -p.clip_gradient, p.clip_gradient)
+        g = np.multiply(grad, p.rescale_grad)
+        np.clip(g, -p.clip_gradient, p.clip_gradient, out=g)
+        if p.wd:
+            g += p.wd * weight
+        g *= p.lr
+        return g
+    g = np.multiply(grad, p.rescale_grad * p.lr)
     if p.wd:
-        g = g + p.wd * weight
-    return g * p.lr
-
-
-def _write(out: np.ndarray, req: str, value: np.ndarray) -> None:
-    if req == ADD:
-        out += value
-    elif req != NULL:
-        np.copyto(out, value, casting="unsafe")
+        g += (p.wd * p.lr) * weight
+    return g
 
 
 def _sgd_forward(p: Params, ctx, ins, req, outs) -> None:
     weight, grad = ins
-    _write(outs[0], req[0], weight - _step(p, weight, grad))
+    if req[0] == ADD:
+        outs[0] += weight - _step(p, weight, grad)
+    elif req[0] != NULL:  # safe when the output is the weight itself (out=weight)
+        np.subtract(weight, _step(p, weight, grad), out=outs[0], casting="unsafe")
 
 
 def _sgd_mom_forward(p: Params, ctx, ins, req, outs) -> None:
     weight, grad, mom = ins
     mom *= p.momentum
     mom -= _step(p, weight, grad)
-    _write(outs[0], req[0], weight + mom)
+    if req[0] == ADD:
+        outs[0] += weight + mom
+    elif req[0] != NULL:
+        np.add(weight, mom, out=outs[0], casting="unsafe")
 
 
 register("sgd_update", inputs=["weight", "grad"],
