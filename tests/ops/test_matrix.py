@@ -1,5 +1,6 @@
 """Matrix/shape operators: MXNet 1.9.1 behaviour recorded with the oracle, partial-shape
-inference, and shape errors (symnet/ops/defs/matrix.py, shape_codes.py)."""
+inference, shape errors and second derivatives (symnet/ops/defs/matrix.py, shape.py,
+shape_codes.py)."""
 from __future__ import annotations
 
 import numpy as np
@@ -9,6 +10,7 @@ import symnet as mx
 from symnet.base import MXNetError
 from symnet.ops.defs.shape_codes import reshape_target
 from symnet.ops.registry import InferError, get_op
+from symnet.test_utils import check_numeric_gradient
 
 from .cases_matrix import RESHAPE_234
 
@@ -609,3 +611,95 @@ def test_add_request_on_views():
     np.testing.assert_array_equal(out, x.T + 1)
     op.forward(op.parse({}), None, [x], ["null"], [out])
     np.testing.assert_array_equal(out, x.T + 1)
+
+
+# ---- second derivatives: the gradients are compositions of differentiable ops ------------------
+def _square_of(sym):
+    return mx.sym.elemwise_mul(sym, sym)
+
+
+@pytest.mark.parametrize("op,sa,sb,attrs", [
+    ("dot", (3, 4), (4, 2), {}),
+    ("dot", (4, 3), (2, 4), {"transpose_a": True, "transpose_b": True}),
+    ("dot", (2, 3, 4), (4, 2, 2), {}),
+    ("dot", (3, 2, 2), (3, 2), {"transpose_a": True}),
+    ("dot", (4,), (4,), {}),
+    ("dot", (3,), (2, 3), {"transpose_b": True}),
+    ("batch_dot", (2, 3, 4), (2, 4, 2), {}),
+    ("batch_dot", (2, 4, 3), (2, 2, 4), {"transpose_a": True, "transpose_b": True}),
+], ids=str)
+def test_product_second_derivative(op, sa, sb, attrs):
+    """d/d(x, w) of d/dx sum(dot(x, w)^2), against central differences."""
+    x, w = mx.sym.Variable("x"), mx.sym.Variable("w")
+    grad_x = _square_of(getattr(mx.sym, op)(x, w, **attrs)).gradient("x")
+    rng = np.random.default_rng(0)
+    location = {"x": rng.uniform(-1, 1, sa), "w": rng.uniform(-1, 1, sb)}
+    check_numeric_gradient(grad_x, location, dtype=np.float64)
+
+
+@pytest.mark.parametrize("op,shape,attrs", [
+    ("slice", (2, 3, 4), {"begin": (1, None), "end": (None, 0), "step": (1, -2)}),
+    ("slice_axis", (2, 3, 4), {"axis": -1, "begin": 1, "end": 3}),
+    ("tile", (2, 3), {"reps": (2, 1, 2)}),
+    ("repeat", (2, 3), {"repeats": 2, "axis": -1}),
+    ("transpose", (2, 3, 4), {"axes": (1, 2, 0)}),
+    ("Reshape", (2, 3, 4), {"shape": (-1, 0), "reverse": True}),
+    ("reverse", (2, 3), {"axis": (1,)}),
+], ids=str)
+def test_shape_op_second_derivative(op, shape, attrs):
+    x = mx.sym.Variable("x")
+    grad_x = _square_of(getattr(mx.sym, op)(x, **attrs)).gradient("x")
+    location = {"x": np.random.default_rng(0).uniform(-1, 1, shape)}
+    check_numeric_gradient(grad_x, location, dtype=np.float64)
+
+
+def test_slice_like_second_derivative():
+    x, y = mx.sym.Variable("x"), mx.sym.Variable("y")
+    grad_x = _square_of(mx.sym.slice_like(x, y, axes=(0, 2))).gradient("x")
+    rng = np.random.default_rng(0)
+    location = {"x": rng.uniform(-1, 1, (2, 3, 4)), "y": rng.uniform(-1, 1, (1, 5, 3))}
+    check_numeric_gradient(grad_x, location, grad_nodes=["x"], dtype=np.float64)
+
+
+# ---- gradients recorded from MXNet 1.9.1 (every differentiable case of cases_matrix.py was also
+# compared with the oracle's backward to 1e-10) ------------------------------------------------
+def _backward(sym_fn, arrays, head, **attrs):
+    names = [f"x{i}" for i in range(len(arrays))]
+    sym = sym_fn(*[mx.sym.Variable(n) for n in names], **attrs)
+    args = {n: mx.nd.array(a, dtype="float64") for n, a in zip(names, arrays)}
+    grads = {n: mx.nd.zeros(np.shape(a), dtype="float64") for n, a in zip(names, arrays)}
+    exe = sym.bind(mx.cpu(), args, args_grad=grads)
+    exe.forward(is_train=True)
+    exe.backward([mx.nd.array(head, dtype="float64")])
+    return [grads[n].asnumpy() for n in names]
+
+
+def test_tile_and_repeat_gradients_sum_the_copies():
+    x = np.arange(6.0).reshape(2, 3)
+    (g,) = _backward(mx.sym.tile, [x], np.arange(12.0).reshape(2, 2, 3), reps=(2, 1, 1))
+    np.testing.assert_array_equal(g, [[6, 8, 10], [12, 14, 16]])
+    (g,) = _backward(mx.sym.tile, [x], np.arange(24.0).reshape(2, 12), reps=(4,))
+    np.testing.assert_array_equal(g, [[18, 22, 26], [66, 70, 74]])
+    (g,) = _backward(mx.sym.repeat, [x], np.arange(12.0), repeats=2)
+    np.testing.assert_array_equal(g, [[1, 5, 9], [13, 17, 21]])
+    (g,) = _backward(mx.sym.repeat, [x], np.ones((2, 3)), repeats=0, axis=1)
+    np.testing.assert_array_equal(g, np.zeros((2, 3)))
+
+
+def test_reshape_to_fewer_elements_has_no_gradient():
+    """MXNet's backward fails too (from.Size() == to.Size())."""
+    x = mx.sym.Variable("x")
+    exe_args = {"x": mx.nd.ones((2, 3, 4), dtype="float64")}
+    with pytest.raises(MXNetError, match="different size"):
+        mx.sym.Reshape(x, shape=(5, -1)).bind(
+            mx.cpu(), exe_args, args_grad={"x": mx.nd.zeros((2, 3, 4), dtype="float64")})
+
+
+def test_backward_slice_shape_inference():
+    assert infer("_backward_slice", [None, (2, 3, 4)], {"begin": (0, 1), "end": (2, 3)}) == \
+        ([(2, 2, 4), (2, 3, 4)], [(2, 3, 4)])
+    assert infer("_backward_slice_axis", [None, None], {"axis": 0, "begin": 1, "end": 2},
+                 out_shapes=[(3, 4)]) == ([(1, 4), (3, 4)], [(3, 4)])
+    assert infer("_backward_slice_like", [(1, 2), (3, 4)]) == ([(1, 2), (3, 4)], [(3, 4)])
+    assert infer("_dot_ograd_matrix", [(2, 3, 5, 6), (2, 3, 4)]) == \
+        ([(2, 3, 5, 6), (2, 3, 4)], [(6, 30)])
