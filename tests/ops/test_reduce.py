@@ -467,3 +467,227 @@ def test_long_ties_are_stable():
     # is not stable past 16 elements); symnet documents a stable order instead.
     check(mx.nd.argsort(nd([5] * 20)), np.arange(20))
     check(mx.nd.topk(nd([5] * 20), k=3), [0, 1, 2])
+
+
+# ---- gradients -----------------------------------------------------------------------------------
+# Oracle values: d = mx.sym.Variable('d'); s = mx.sym.<op>(d, **attrs); bound with args_grad,
+# forward(is_train=True), backward(head gradient) in MXNet 1.9.1.
+
+def backward(op, x, head=None, xdtype="float32", **attrs):
+    """The gradient of ``sum(head * op(x))`` with respect to x, through a bound executor."""
+    d = mx.sym.Variable("d")
+    sym = getattr(mx.sym, op)(d, **attrs)
+    xa = mx.nd.array(np.asarray(x), dtype=xdtype)
+    grad = mx.nd.zeros(xa.shape, dtype=xdtype)
+    exe = sym.bind(mx.cpu(), {"d": xa}, args_grad={"d": grad})
+    out = exe.forward(is_train=True)[0]
+    head = np.ones(out.shape) if head is None else np.asarray(head)
+    exe.backward(mx.nd.array(head, dtype=out.dtype))
+    return grad.asnumpy()
+
+
+TIES4 = [[1, 3, 3, 2], [2, 2, 0, 2]]
+
+
+@pytest.mark.parametrize("op, attrs, expected", [
+    # oracle: every element equal to the max (min) receives the whole head gradient
+    ("max", {}, [[0, 1, 1, 0], [0, 0, 0, 0]]),
+    ("max", {"axis": 1}, [[0, 1, 1, 0], [1, 1, 0, 1]]),
+    ("max_axis", {"axis": 1, "keepdims": True}, [[0, 1, 1, 0], [1, 1, 0, 1]]),
+    ("min", {"axis": 0}, [[1, 0, 0, 1], [0, 1, 1, 1]]),
+    ("max", {"axis": 1, "exclude": True}, [[0, 1, 1, 1], [1, 0, 0, 1]]),
+])
+def test_max_min_gradient_ties(op, attrs, expected):
+    check_grad = backward(op, TIES4, **attrs)
+    np.testing.assert_array_equal(check_grad, expected)
+
+
+def test_max_tie_gradient_scales_with_head():
+    head = [5.0, -2.0]
+    np.testing.assert_array_equal(backward("max", TIES4, head, axis=1),
+                                  [[0, 5, 5, 0], [-2, -2, 0, -2]])
+
+
+@pytest.mark.parametrize("op, x, head, attrs, expected", [
+    # oracle: prod's gradient is og * out / x, so a zero element gets 0/0 = nan
+    ("prod", [[1, 0, 3], [2, 0, 0]], None, {"axis": 1}, [[0, np.nan, 0], [0, np.nan, np.nan]]),
+    ("prod", [[1, -2], [2, 3]], [1, 2], {"axis": -2}, [[2, 6], [1, -4]]),
+    # oracle: NaN positions get 0
+    ("nanprod", [[1, np.nan, 3], [2, 4, np.nan]], None, {"axis": 1}, [[3, 0, 1], [4, 2, 0]]),
+    ("nansum", [[1, np.nan, 3], [2, 4, np.nan]], None, {"axis": 1}, [[1, 0, 1], [1, 1, 0]]),
+    # oracle: L2 of a zero row gives nan; L1 gives sign(x) (0 at 0)
+    ("norm", [[0, 0, 0], [3, 4, 0]], None, {"axis": 1}, [[np.nan] * 3, [0.6, 0.8, 0]]),
+    ("norm", [[0, -1, 2], [3, 4, 0]], None, {"axis": 1, "ord": 1}, [[0, -1, 1], [1, 1, 0]]),
+    ("norm", [[1, -2], [2, 0]], [2.0], {}, [[2 / 3, -4 / 3], [4 / 3, 0]]),
+    # oracle: mean divides by the number of reduced elements
+    ("mean", np.arange(24).reshape(2, 3, 4), np.arange(3), {"axis": 1, "exclude": True},
+     np.broadcast_to(np.array([0, 0.125, 0.25])[:, None], (2, 3, 4))),
+    ("mean", np.arange(24).reshape(2, 3, 4), np.arange(4).reshape(1, 1, 4),
+     {"axis": (0, 1), "keepdims": True}, np.broadcast_to(np.arange(4) / 6, (2, 3, 4))),
+    ("sum", np.arange(24).reshape(2, 3, 4), [2.5], {"axis": ()}, np.full((2, 3, 4), 2.5)),
+])
+def test_reduction_gradient_edges(op, x, head, attrs, expected):
+    np.testing.assert_allclose(backward(op, x, head, **attrs), expected, rtol=1e-6, atol=1e-7)
+
+
+def test_norm_out_dtype_gradient_keeps_input_dtype():
+    # MXNet 1.9.1 fails here (TBlob dtype mismatch); symnet computes in out_dtype and casts
+    # the gradient back to the input's dtype.
+    grad = backward("norm", [[1, -2], [2, 0]], [2.0], out_dtype="float64")
+    assert grad.dtype == np.float32
+    np.testing.assert_allclose(grad, [[2 / 3, -4 / 3], [4 / 3, 0]], rtol=1e-6)
+
+
+SM_G = [[1, -1, 2], [3, 4, 0]]
+SM_HEAD = [[1, 2, 3], [4, 5, 6]]
+
+
+@pytest.mark.parametrize("op, attrs, expected", [
+    # oracle: x = SM_G, head = SM_HEAD, float64
+    ("softmax", {"axis": 0, "temperature": 2.0},
+     [[-0.2949179, -0.10515557, -0.2949179], [0.2949179, 0.10515557, 0.2949179]]),
+    ("log_softmax", {"axis": 0, "temperature": 2.0},
+     [[-0.17235355, 0.73449637, -1.7897636], [0.17235355, -0.73449637, 1.7897636]]),
+    ("softmin", {"axis": 0, "temperature": 2.0},
+     [[0.2949179, 0.10515557, 0.2949179], [-0.2949179, -0.10515557, -0.2949179]]),
+    ("softmax", {"axis": 1},
+     [[-0.37520283, -0.01565915, 0.39086199], [-0.19846372, 0.18191887, 0.01654485]]),
+])
+def test_softmax_gradient_values(op, attrs, expected):
+    grad = backward(op, SM_G, SM_HEAD, xdtype="float64", **attrs)
+    np.testing.assert_allclose(grad, expected, rtol=1e-6, atol=1e-7)
+
+
+@pytest.mark.parametrize("op, xdtype, attrs, expected", [
+    # oracle: the gradient has the data's dtype when the output dtype is overridden
+    ("softmax", "float32", {"axis": 1, "dtype": "float64"},
+     [[-0.3752028, -0.01565915, 0.390862], [-0.19846378, 0.18191874, 0.01654484]]),
+    ("log_softmax", "float32", {"axis": 1, "dtype": "float64"},
+     [[-0.5569787, 1.7892859, -1.232307], [0.01918108, -5.8209877, 5.801807]]),
+    ("softmin", "float32", {"axis": 0, "temperature": 2.0, "dtype": "float64"},
+     [[0.29491794, 0.10515559, 0.2949179], [-0.2949179, -0.10515556, -0.29491788]]),
+    ("softmax", "float16", {"axis": 1, "dtype": "float32"},
+     [[-0.375, -0.01564, 0.3911], [-0.198, 0.1831, 0.01656]]),
+])
+def test_softmax_dtype_gradient(op, xdtype, attrs, expected):
+    grad = backward(op, SM_G, SM_HEAD, xdtype=xdtype, **attrs)
+    assert grad.dtype == np.dtype(xdtype)
+    tol = 2e-3 if xdtype == "float16" else 1e-6
+    np.testing.assert_allclose(grad, expected, rtol=tol, atol=tol)
+
+
+def _softmax_length_grad(x, length, head, axis):
+    d, l = mx.sym.Variable("d"), mx.sym.Variable("l")
+    sym = mx.sym.softmax(d, l, use_length=True, axis=axis)
+    xa = mx.nd.array(np.asarray(x), dtype="float64")
+    grad = mx.nd.zeros(xa.shape, dtype="float64")
+    exe = sym.bind(mx.cpu(), {"d": xa, "l": nd(length, "int32")}, args_grad={"d": grad},
+                   grad_req={"d": "write", "l": "null"})
+    exe.forward(is_train=True)
+    exe.backward(mx.nd.array(np.asarray(head), dtype="float64"))
+    return grad.asnumpy(), sym
+
+
+def test_softmax_length_gradient():
+    # oracle: softmax(d, l, use_length=True, axis=1), l = [2, 0]; l's gradient stays 0
+    grad, _ = _softmax_length_grad(SM_G, [2, 0], SM_HEAD, 1)
+    np.testing.assert_allclose(grad, [[-0.10499359, 0.10499359, 0], [0, 0, 0]], atol=1e-7)
+
+
+@pytest.mark.parametrize("shape, axis", [((3, 5), -1), ((2, 4, 3), 1)])
+def test_softmax_length_gradient_numeric(shape, axis):
+    """Central differences with the int length held fixed (the contract test cannot: it casts
+    every input to float64)."""
+    rng = np.random.default_rng(0)
+    x = rng.uniform(-2, 2, shape)
+    lshape = shape[:axis % len(shape)] + shape[axis % len(shape) + 1:]
+    length = rng.integers(0, shape[axis] + 1, lshape)
+    head = rng.uniform(-1, 1, shape)
+    grad, sym = _softmax_length_grad(x, length, head, axis)
+
+    def f(v):
+        out = sym.eval(d=mx.nd.array(v, dtype="float64"), l=nd(length, "int32"))[0]
+        return float(np.sum(out.asnumpy() * head))
+    numeric = np.zeros(shape)
+    for idx in np.ndindex(shape):
+        plus, minus = x.copy(), x.copy()
+        plus[idx] += 5e-5
+        minus[idx] -= 5e-5
+        numeric[idx] = (f(plus) - f(minus)) / 1e-4
+    np.testing.assert_allclose(grad, numeric, rtol=1e-5, atol=1e-8)
+
+
+@pytest.mark.parametrize("op, attrs, head, expected", [
+    # oracle: the values' head gradient goes to the picked positions (ties: stable order)
+    ("topk", {"k": 2, "ret_typ": "value"}, [[1, 2], [3, 4]], [[0, 1, 2, 0], [3, 4, 0, 0]]),
+    ("topk", {"k": 1, "axis": 0, "ret_typ": "value"}, [[1, 2, 3, 4]],
+     [[0, 2, 3, 4], [1, 0, 0, 0]]),
+    ("topk", {"k": 3, "axis": None, "ret_typ": "value"}, [1, 2, 3],
+     [[0, 1, 2, 3], [0, 0, 0, 0]]),
+    ("topk", {"k": 2, "ret_typ": "both"}, None, [[0, 1, 1, 0], [1, 1, 0, 0]]),
+    ("sort", {"axis": 1}, np.arange(8).reshape(2, 4), [[0, 2, 3, 1], [5, 6, 4, 7]]),
+    ("sort", {"axis": 0, "is_ascend": False}, np.arange(8).reshape(2, 4),
+     [[4, 1, 2, 3], [0, 5, 6, 7]]),
+    ("sort", {"axis": -1, "is_ascend": False}, np.arange(8).reshape(2, 4),
+     [[3, 0, 1, 2], [4, 5, 7, 6]]),
+    ("sort", {"axis": None}, np.arange(8), [[1, 6, 7, 2], [3, 4, 0, 5]]),
+    # MXNet 1.9.1 fails on sort's default axis (its _backward_topk gets axis=""); symnet
+    # treats it as axis=-1.
+    ("sort", {}, np.arange(8).reshape(2, 4), [[0, 2, 3, 1], [5, 6, 4, 7]]),
+])
+def test_topk_sort_gradient(op, attrs, head, expected):
+    if op == "topk" and attrs["ret_typ"] == "both":
+        d = mx.sym.Variable("d")
+        sym = mx.sym.topk(d, **attrs)
+        grad = mx.nd.zeros((2, 4))
+        exe = sym.bind(mx.cpu(), {"d": nd(TIES4)}, args_grad={"d": grad})
+        exe.forward(is_train=True)
+        exe.backward([mx.nd.ones((2, 2)), mx.nd.ones((2, 2))])   # indices' head ignored
+        np.testing.assert_array_equal(grad.asnumpy(), expected)
+        return
+    np.testing.assert_array_equal(backward(op, TIES4, head, **attrs), expected)
+
+
+@pytest.mark.parametrize("op, attrs", [
+    ("argmax", {"axis": 1}), ("argmin", {}), ("argsort", {}),
+    ("topk", {"k": 2}), ("topk", {"k": 2, "ret_typ": "mask"}),
+])
+def test_non_differentiable_orderings(op, attrs):
+    # oracle: MXNet gives zeros; no gradient flows in symnet either
+    d = mx.sym.Variable("d")
+    grads = getattr(mx.sym, op)(d, **attrs).gradient("d")
+    exe = grads.bind(mx.cpu(), {"d": nd(TIES4)})
+    np.testing.assert_array_equal(exe.forward()[0].asnumpy(), np.zeros((2, 4)))
+
+
+def test_backward_ops_inference():
+    assert infer("_backward_sum", [None, (2, 3, 4)], axis=1)[0] == [(2, 4), (2, 3, 4)]
+    assert infer("_backward_mean", [None, (2, 3, 4)], axis=(0, 2), keepdims=True)[0] == \
+        [(1, 3, 1), (2, 3, 4)]
+    assert infer("_backward_sum", [None, (2, 3, 4)], axis=-1, exclude=True)[0][0] == (4,)
+    assert infer("_backward_sum", [None, None], outs=[(2, 3)])[0] == [(1,), (2, 3)]
+    with pytest.raises(MXNetError, match="expected \\[2,4\\], got \\[2,3\\]"):
+        infer("_backward_sum", [(2, 3), (2, 3, 4)], axis=1)
+    assert infer_types("_backward_sum", ["float64", "float32"])[1] == [np.dtype("float64")]
+    assert infer("_backward_topk", [(2, 3), None, (2, 6)])[0] == [(2, 3), (2, 3), (2, 6)]
+
+
+@pytest.mark.parametrize("op, attrs", [
+    ("sum", {"axis": 1}), ("mean", {"axis": (0, 2), "keepdims": True}),
+    ("prod", {"axis": -1}), ("max", {"axis": 1, "exclude": True}), ("min", {}),
+    ("nansum", {}), ("nanprod", {"axis": 2}), ("norm", {"axis": 1}), ("norm", {"ord": 1}),
+    ("softmax", {"axis": 1, "temperature": 2.0}), ("softmin", {}),
+    ("log_softmax", {"axis": 0}),
+])
+def test_second_derivatives(op, attrs):
+    """The gradient graphs are compositions: differentiate ``d/dx sum(w * op(x))`` again."""
+    from symnet.test_utils import check_numeric_gradient
+    rng = np.random.default_rng(1)
+    d, w = mx.sym.Variable("d"), mx.sym.Variable("w")
+    y = getattr(mx.sym, op)(d, **attrs)
+    loss = mx.sym.sum(y * y * w)  # nonlinear in y, so the second derivative is not trivial
+    first = loss.gradient("d")
+    x = rng.uniform(0.5, 2, (2, 3, 4)) * rng.choice([-1, 1], (2, 3, 4))
+    out_shape = y.infer_shape(d=(2, 3, 4))[1][0]
+    location = {"d": x, "w": rng.uniform(-1, 1, out_shape)}
+    check_numeric_gradient(first, location, grad_nodes=["d"], dtype=np.float64)

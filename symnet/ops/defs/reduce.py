@@ -14,6 +14,20 @@ MXNet 1.x (legacy) conventions kept here:
 * ``topk``/``sort``/``argsort`` order equal elements by position (a stable sort), which is what
   MXNet gives for short axes (its CPU sort is not stable for long ones). NaNs sort last in
   ascending order (MXNet leaves them where its comparison sort drops them).
+
+Gradients (MXNet's rules, checked against MXNet 1.9.1):
+
+* the reductions broadcast the head gradient back with ``_backward_sum``/``_backward_mean``
+  (which read the forward input only for its shape) and compose the rest from registered ops,
+  so they can be differentiated again: ``prod`` ``og * out / x`` (a zero element gets
+  ``0/0 = nan`` as in MXNet), ``max``/``min`` the head gradient to *every* element equal to the
+  result (ties included), ``nansum``/``nanprod`` 0 at NaNs, ``norm`` ``og * sign(x)`` (ord 1) or
+  ``og * x / norm`` (ord 2, nan for a zero norm);
+* ``softmax``/``log_softmax``/``softmin`` are compositions along ``axis`` (temperature included;
+  ``length`` gets none); with ``dtype``/``out_dtype`` the gradient is cast back to the data's;
+* ``topk`` (``ret_typ='value'``/``'both'``) and ``sort`` scatter the values' head gradient back
+  through the hidden indices (``_backward_topk``); argmax/argmin/argsort and topk's indices and
+  mask have no gradient.
 """
 from __future__ import annotations
 
@@ -192,13 +206,139 @@ REDUCERS = {
 }
 
 
+def _reduce_fields() -> list:
+    return [Shape("axis", None, _AXIS_DOC), Bool("keepdims", False, _KEEPDIMS_DOC),
+            Bool("exclude", False, _EXCLUDE_DOC)]
+
+
 def _register_reducers() -> None:
     for name, (fn, aliases, doc) in REDUCERS.items():
-        register(name, aliases=aliases,
-                 fields=[Shape("axis", None, _AXIS_DOC), Bool("keepdims", False, _KEEPDIMS_DOC),
-                         Bool("exclude", False, _EXCLUDE_DOC)],
+        register(name, aliases=aliases, fields=_reduce_fields(),
                  forward=_reduce_kernel(fn), infer_shape=_reduce_shape, infer_type=same_type,
-                 fluent=True, doc=doc)
+                 gradient=_REDUCE_GRADIENTS[name], fluent=True, doc=doc)
+
+
+# ---------------------------------------------------------------------------------------------
+# reductions: gradients
+# ---------------------------------------------------------------------------------------------
+# The head gradient has the reduced shape; ``_backward_sum`` (``_backward_mean``) broadcasts it
+# back over the reduced axes of the forward input, which it reads only for its shape (the
+# reduced axes cannot be expanded when the graph is built: ``exclude``, negative axes and
+# ``axis=()`` need the input's rank). Both are linear in the head gradient and their own
+# gradient is the forward reduction again, so the rules below are compositions that can be
+# differentiated twice.
+
+def _backward_reduce_shape(p: Params, ins: list, outs: list):
+    """Output = ``data``'s shape; the head gradient has the reduced shape."""
+    ograd, data = ins
+    try:
+        data = merge_shape(data, outs[0])
+    except ValueError:
+        raise InferError(f"Incompatible attr in node at 0-th output: expected "
+                         f"{fmt_shape(data)}, got {fmt_shape(outs[0])}") from None
+    if data is None:
+        return [ograd, data], [data]
+    axes = reduce_axes(p.axis, p.exclude, data)
+    reduced = _reduced_shape(data, axes, p.keepdims)
+    try:
+        ograd = merge_shape(ograd, reduced)
+    except ValueError:
+        raise InferError(f"Incompatible attr in node at 0-th input: expected "
+                         f"{fmt_shape(reduced)}, got {fmt_shape(ograd)}") from None
+    return [ograd, data], [data]
+
+
+def _ograd_type(p: Params, ins: list, outs: list):
+    """The output has the head gradient's dtype; the shape-giving inputs' dtypes are free."""
+    dtype = ins[0] if ins[0] is not None else outs[0]
+    if dtype is not None and outs[0] is not None and outs[0] != dtype:
+        raise InferError(f"Incompatible attr in node at 0-th output: expected "
+                         f"{np.dtype(dtype).name}, got {np.dtype(outs[0]).name}")
+    return [dtype] + list(ins[1:]), [dtype]
+
+
+def _backward_reduce_kernel(mean: bool) -> Callable:
+    def kernel(p, ctx, ins, req, outs):
+        if req[0] == NULL:
+            return
+        ograd, data = ins
+        axes = reduce_axes(p.axis, p.exclude, data.shape)
+        keep = tuple(1 if i in axes else d for i, d in enumerate(data.shape))
+        value = np.broadcast_to(ograd.reshape(keep), data.shape)
+        if mean:
+            count = int(np.prod([data.shape[a] for a in axes], dtype=np.int64))
+            value = value / ograd.dtype.type(count) if ograd.dtype.kind == "f" \
+                else value // max(count, 1)
+        _store(outs[0], req[0], value)
+    kernel.__name__ = "backward_mean" if mean else "backward_sum"
+    return kernel
+
+
+def _backward_reduce_gradient(reducer: str) -> Callable:
+    """``_backward_sum`` is linear in its head gradient: its gradient is ``sum`` again."""
+    def rule(g, ograds):
+        p = g.params
+        return [g.op(reducer, ograds[0], axis=p.axis, keepdims=p.keepdims,
+                     exclude=p.exclude), None]
+    return rule
+
+
+def _register_backward_reducers() -> None:
+    for name, mean in (("sum", False), ("mean", True)):
+        what = "divided by the number of reduced elements " if mean else ""
+        register(f"_backward_{name}", inputs=["ograd", "data"], fields=_reduce_fields(),
+                 forward=_backward_reduce_kernel(mean), infer_shape=_backward_reduce_shape,
+                 infer_type=_ograd_type, gradient=_backward_reduce_gradient(name),
+                 doc=f"Gradient of ``{name}``: the head gradient broadcast back over the "
+                     f"reduced axes of ``data`` {what}(``data`` is read only for its shape).")
+
+
+def _spread(g, entry, like=None, mean: bool = False):
+    """``entry`` (reduced shape) broadcast back to the shape of ``like`` (the forward input)."""
+    p = g.params
+    return g.op("_backward_mean" if mean else "_backward_sum", entry,
+                g.input(0) if like is None else like, axis=p.axis, keepdims=p.keepdims,
+                exclude=p.get("exclude", False))
+
+
+def _sum_gradient(g, ograds):
+    return [_spread(g, ograds[0])]
+
+
+def _mean_gradient(g, ograds):
+    return [_spread(g, ograds[0], mean=True)]
+
+
+def _prod_gradient(g, ograds):
+    """``og * out / x`` (MXNet: a zero element gets ``0 / 0 = nan``)."""
+    x = g.input(0)
+    return [g.mul(_spread(g, ograds[0]), g.op("elemwise_div", _spread(g, g.output()), x))]
+
+
+def _extremum_gradient(g, ograds):
+    """Every element equal to the max (min) gets the whole head gradient, as in MXNet."""
+    x = g.input(0)
+    return [g.mul(_spread(g, ograds[0]), g.op("_equal", x, _spread(g, g.output())))]
+
+
+def _nansum_gradient(g, ograds):
+    x = g.input(0)
+    return [g.mul(_spread(g, ograds[0]), g.op("_equal", x, x))]  # 0 where x is NaN
+
+
+def _nanprod_gradient(g, ograds):
+    """``og * out / x``, and 0 where x is NaN."""
+    x = g.input(0)
+    ratio = g.op("elemwise_div", _spread(g, g.output()), x)
+    ratio = g.op("where", g.op("_equal", x, x), ratio, g.zeros_like(x))
+    return [g.mul(_spread(g, ograds[0]), ratio)]
+
+
+_REDUCE_GRADIENTS = {
+    "sum": _sum_gradient, "mean": _mean_gradient, "prod": _prod_gradient,
+    "max": _extremum_gradient, "min": _extremum_gradient, "nansum": _nansum_gradient,
+    "nanprod": _nanprod_gradient,
+}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -251,6 +391,19 @@ def _norm_kernel(p, ctx, ins, req, outs):
     _store(outs[0], req[0], value)
 
 
+def _norm_gradient(g, ograds):
+    """``og * sign(x)`` (ord 1) or ``og * x / norm`` (ord 2; a zero norm gives NaN, as in
+    MXNet). With ``out_dtype`` the gradient is computed in that dtype and cast back."""
+    p, x = g.params, g.input(0)
+    xc = x if p.out_dtype is None else g.op("Cast", x, dtype=p.out_dtype)
+    og = _spread(g, ograds[0], xc)
+    if p.ord == 1:
+        grad = g.mul(og, g.op("sign", xc))
+    else:
+        grad = g.mul(og, g.op("elemwise_div", xc, _spread(g, g.output(), xc)))
+    return [grad if p.out_dtype is None else g.op("_backward_cast", grad, x)]
+
+
 def _register_norm() -> None:
     register(
         "norm",
@@ -266,6 +419,7 @@ def _register_norm() -> None:
                 Bool("keepdims", False, "If this is set to `True`, the reduced axis is left in "
                      "the result as dimension with size one.")],
         forward=_norm_kernel, infer_shape=_norm_shape, infer_type=_norm_type, fluent=True,
+        gradient=_norm_gradient,
         doc="Computes the norm on an NDArray.\n\nThis operator computes the norm on an NDArray "
             "with the specified axis, depending on the value of the ord parameter. By default, "
             "it computes the L2 norm on the entire array. ``ord=1`` is the sum of absolute "
@@ -421,6 +575,34 @@ _SOFTMAX_DOCS = {
 }
 
 
+def _softmax_gradient(log: bool, negate: bool) -> Callable:
+    """From the output ``y`` along ``axis`` (t: the temperature, s = -1 for softmin):
+    softmax ``s/t * (og - sum(og * y)) * y``; log_softmax ``1/t * (og - exp(y) * sum(og))``.
+    Positions masked by ``length`` have ``y = 0`` and get 0; ``length`` gets no gradient.
+    With ``dtype`` the gradient is computed in the output dtype and cast back to the data's.
+    """
+    def rule(g, ograds):
+        p, og, y, x = g.params, ograds[0], g.output(), g.input(0)
+        rest = [None] * (len(g.node.inputs) - 1)
+        if og is None:
+            return [None] + rest
+        if log:
+            total = g.op("sum", og, axis=(p.axis,), keepdims=True)
+            grad = g.op("elemwise_sub", og, g.op("broadcast_mul", g.op("exp", y), total))
+        else:
+            total = g.op("sum", g.mul(og, y), axis=(p.axis,), keepdims=True)
+            grad = g.mul(g.op("broadcast_sub", og, total), y)
+        t = 1.0 if p.temperature is None else p.temperature
+        if t != 1.0:
+            grad = g.op("_div_scalar", grad, scalar=-t if negate else t)
+        elif negate:
+            grad = g.scale(grad, -1.0)
+        if p.dtype is not None:
+            grad = g.op("_backward_cast", grad, x)
+        return [grad] + rest
+    return rule
+
+
 def _register_softmax() -> None:
     for name, log, negate in (("softmax", False, False), ("log_softmax", True, False),
                               ("softmin", False, True)):
@@ -431,7 +613,7 @@ def _register_softmax() -> None:
         register(name, fields=_softmax_fields(name == "softmax"),
                  forward=_softmax_kernel(log, negate), infer_shape=_softmax_shape,
                  infer_type=_softmax_type, inplace=[(0, 0)], fluent=True,
-                 doc=_SOFTMAX_DOCS[name], **extra)
+                 gradient=_softmax_gradient(log, negate), doc=_SOFTMAX_DOCS[name], **extra)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -541,6 +723,7 @@ def _register_topk() -> None:
         outputs=lambda p: 2 if p.ret_typ in ("value", "both") else 1,
         visible_outputs=lambda p: 2 if p.ret_typ == "both" else 1,
         forward=_topk_kernel, infer_shape=_topk_shape, infer_type=_topk_type, fluent=True,
+        gradient=_topk_gradient,
         doc="Returns the indices of the top *k* elements in an input array along the given "
             "axis (by default).\n\nIf ret_type is set to 'value' returns the value of top *k* "
             "elements (instead of indices). In case of ret_type = 'both', both value and index "
@@ -581,14 +764,66 @@ def _sort_kernel(p, ctx, ins, req, outs):
     _store(outs[1], req[1], order)
 
 
+# ---- gradients: the values' head gradient scattered back through the (hidden) indices ------
+
+def _topk_gradient(g, ograds):
+    """Only ``ret_typ='value'``/``'both'`` is differentiable (through the values)."""
+    if g.params.ret_typ not in ("value", "both") or ograds[0] is None:
+        return [None]
+    return [g.op("_backward_topk", ograds[0], g.output(1), g.input(0), axis=g.params.axis)]
+
+
+def _sort_gradient(g, ograds):
+    if ograds[0] is None:
+        return [None]
+    return [g.op("_backward_topk", ograds[0], g.output(1), g.input(0), axis=g.params.axis)]
+
+
+def _backward_topk_shape(p: Params, ins: list, outs: list):
+    """Output = ``data``'s shape; the head gradient has the indices' shape."""
+    ograd, indices, data = ins
+    try:
+        data = merge_shape(data, outs[0])
+        ograd = indices = merge_shape(ograd, indices)
+    except ValueError:
+        raise InferError(f"Incompatible shapes: ograd {fmt_shape(ograd)}, indices "
+                         f"{fmt_shape(indices)}, data {fmt_shape(data)}") from None
+    if data is not None:
+        _order_axis(p.axis, data)
+    return [ograd, indices, data], [data]
+
+
+def _backward_topk_kernel(p, ctx, ins, req, outs):
+    """Zeros of ``data``'s shape with the head gradient at the picked positions."""
+    if req[0] == NULL:
+        return
+    ograd, indices, data = ins
+    index = indices.astype(np.int64)
+    grad = np.zeros(data.shape, ograd.dtype)
+    if p.axis is None:
+        grad.reshape(-1)[index.reshape(-1)] = ograd.reshape(-1)
+    else:
+        np.put_along_axis(grad, index, ograd, axis=p.axis % data.ndim)
+    _store(outs[0], req[0], grad)
+
+
 def _register_sort() -> None:
+    register(
+        "_backward_topk", inputs=["ograd", "indices", "data"],
+        fields=[Int("axis", -1, "The axis of the ordering (None: the flattened array).",
+                    optional=True)],
+        forward=_backward_topk_kernel, infer_shape=_backward_topk_shape,
+        infer_type=_ograd_type,
+        doc="Gradient of ``topk`` (values) and ``sort``: the head gradient scattered to the "
+            "positions named by ``indices`` along ``axis``, zeros elsewhere (``data`` is read "
+            "only for its shape).")
     register(
         "sort",
         fields=[Int("axis", -1, "Axis along which to choose sort the input tensor. If not "
                     "given, the flattened array is used. Default is -1.", optional=True),
                 Bool("is_ascend", True, "Whether to sort in ascending or descending order.")],
         outputs=2, visible_outputs=1, forward=_sort_kernel, infer_shape=_sort_shape,
-        infer_type=_sort_type, fluent=True,
+        infer_type=_sort_type, fluent=True, gradient=_sort_gradient,
         doc="Returns a sorted copy of an input array along the given axis.")
     register(
         "argsort",
@@ -606,6 +841,7 @@ def _register_sort() -> None:
 
 
 _register_reducers()
+_register_backward_reducers()
 _register_norm()
 _register_arg()
 _register_softmax()
