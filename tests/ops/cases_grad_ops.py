@@ -57,9 +57,21 @@ def _softmax_backward_ref(prob, label, grad_scale=1.0, normalization="null", use
     return (grad * grad_scale / norm[normalization]).astype(prob.dtype)
 
 
+def _broadcast_ref(data, like):
+    out = np.empty(like.shape, dtype=data.dtype)
+    lead = like.ndim - data.ndim
+    for idx in np.ndindex(like.shape):
+        out[idx] = data[tuple(0 if data.shape[k] == 1 else idx[lead + k]
+                              for k in range(data.ndim))]
+    return out
+
+
 CASES = [
-    OpCase("_reduce_sum_like", _pair((2, 3, 4), (3, 1)), {}, _sum_like_ref),
-    OpCase("_reduce_sum_like", _pair((2, 3), (2, 3)), {}, _sum_like_ref, id="same"),
+    OpCase("_reduce_sum_like", _pair((2, 3, 4), (3, 1)), {}, _sum_like_ref, grad_inputs=[0]),
+    OpCase("_reduce_sum_like", _pair((2, 3), (2, 3)), {}, _sum_like_ref, id="same",
+           grad_inputs=[0]),
+    OpCase("_broadcast_to_like", _pair((3, 1), (2, 3, 4)), {}, _broadcast_ref,
+           grad_inputs=[0]),
     OpCase("_backward_FullyConnected", _fc_backward_inputs, {"num_hidden": 4},
            _fc_backward_ref, grad=False),
     OpCase("_backward_Activation", _act_backward_inputs, {"act_type": "tanh"},

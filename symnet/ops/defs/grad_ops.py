@@ -29,7 +29,23 @@ def _sum_like_forward(p: Params, ctx, ins, req, outs) -> None:
     assign(outs[0], req[0], value.reshape(target))
 
 
+def _broadcast_like_forward(p: Params, ctx, ins, req, outs) -> None:
+    """NumPy-broadcast ``data`` to ``like``'s shape (fewer dims allowed)."""
+    if req[0] == NULL:
+        return
+    assign(outs[0], req[0], np.broadcast_to(ins[0], outs[0].shape))
+
+
+# These two are each other's gradients, so broadcasting can be differentiated any number of
+# times. ``like`` is read only for its shape and receives no gradient.
 register("_reduce_sum_like", inputs=["data", "like"], infer_shape=_sum_like_shape,
          infer_type=_sum_like_type, forward=_sum_like_forward,
+         gradient=lambda g, og: [g.op("_broadcast_to_like", og[0], g.input(0)), None],
          doc="Sums ``data`` over the axes broadcast from ``like``'s shape (the gradient of "
              "broadcasting); ``like`` is read only for its shape.")
+
+register("_broadcast_to_like", inputs=["data", "like"], infer_shape=_sum_like_shape,
+         infer_type=_sum_like_type, forward=_broadcast_like_forward,
+         gradient=lambda g, og: [g.op("_reduce_sum_like", og[0], g.input(0)), None],
+         doc="Broadcasts ``data`` to ``like``'s shape with NumPy's rules (the gradient of "
+             "summing a broadcast); ``like`` is read only for its shape.")
