@@ -25,9 +25,9 @@ from scipy import special
 
 from ...base import MXNetError
 from ...dtype import BFLOAT16, np_dtype
-from ..fields import DType, Float
+from ..fields import DType, Float, Int
 from ..kernel import ADD, NULL
-from ..registry import Params, register
+from ..registry import InferError, Params, register
 from ..rules import elemwise_shape, fixed_type, inplace_0_0
 
 __all__ = ["c_cast", "clip_values", "UNARY", "FLUENT"]
@@ -332,14 +332,238 @@ def _clip_kernel(p: Params, ctx, ins: list, req: list, outs: list) -> None:
         _store(outs[0], req[0], clip_values(p.a_min, p.a_max, ins[0]))
 
 
-# ---- fields ------------------------------------------------------------------------------
+# ---- gradients ---------------------------------------------------------------------------
+# Each rule is a composition of registered, differentiable ops (so ``Symbol.gradient`` can
+# differentiate it again), written like MXNet's ``_backward_<op>`` formula: where MXNet uses
+# the output (``sqrt``, ``tanh``, ``sigmoid``, ...) the rule reads ``g.output()`` too.
+# ``sign`` and the rounding ops have MXNet's zero gradient (no rule: the gradient stops), as
+# has ``BlockGrad``. Four ops need a kernel of their own: ``_backward_relu`` (NaN passes
+# through, as in MXNet), ``_backward_clip`` (MXNet's float comparisons), ``_backward_cast``
+# (the input's dtype is only known at inference) and ``_polygamma`` (digamma and up).
+LN2, LN10 = float(np.log(2.0)), float(np.log(10.0))
+#: MXNet's erf/erfinv gradients use ``sqrt(PI)`` with PI and the root in float32.
+SQRT_PI32 = float(np.sqrt(np.float32(np.pi)))
+TWO_OVER_SQRT_PI = 2.0 / SQRT_PI32
+HALF_SQRT_PI = 0.5 * SQRT_PI32
+
+
+def _unary_rule(name: str) -> Callable:
+    """The gradient rule of the element-wise op ``name``: head gradient times f'(x), built
+    from the input ``x``, the output ``y`` and registered ops."""
+    def rule(g, ograds):
+        og, x, y = ograds[0], g.input(0), g.output()
+        mul = g.mul
+        div = lambda a, b: g.op("elemwise_div", a, b)
+        unary = lambda n, a: g.op(n, a)
+        plus = lambda a, s: g.op("_plus_scalar", a, scalar=s)
+        rminus = lambda s, a: g.op("_rminus_scalar", a, scalar=s)
+        square = lambda a: g.op("square", a)
+        if name == "abs":
+            return [mul(og, unary("sign", x))]
+        if name == "square":
+            return [g.scale(mul(og, x), 2.0)]
+        if name == "sqrt":                                  # 0.5 / sqrt(x)
+            return [mul(og, g.op("_rdiv_scalar", y, scalar=0.5))]
+        if name == "rsqrt":                                 # -0.5 / (x sqrt(x))
+            return [g.scale(mul(og, div(y, x)), -0.5)]
+        if name == "cbrt":                                  # 1 / (3 cbrt(x)^2)
+            return [div(og, g.scale(square(y), 3.0))]
+        if name == "rcbrt":                                 # -1 / (3 x cbrt(x))
+            return [g.scale(mul(og, div(y, x)), -1.0 / 3.0)]
+        if name == "reciprocal":                            # -1 / x^2
+            return [g.scale(mul(og, square(y)), -1.0)]
+        if name == "exp":
+            return [mul(og, y)]
+        if name == "expm1":
+            return [mul(og, unary("exp", x))]
+        if name == "log":
+            return [div(og, x)]
+        if name == "log2":
+            return [div(og, g.scale(x, LN2))]
+        if name == "log10":
+            return [div(og, g.scale(x, LN10))]
+        if name == "log1p":
+            return [div(og, plus(x, 1.0))]
+        if name == "sin":
+            return [mul(og, unary("cos", x))]
+        if name == "cos":
+            return [g.scale(mul(og, unary("sin", x)), -1.0)]
+        if name == "tan":                                   # 1 + tan(x)^2
+            return [mul(og, plus(square(y), 1.0))]
+        if name == "arcsin":
+            return [mul(og, unary("rsqrt", rminus(1.0, square(x))))]
+        if name == "arccos":
+            return [g.scale(mul(og, unary("rsqrt", rminus(1.0, square(x)))), -1.0)]
+        if name == "arctan":
+            return [div(og, plus(square(x), 1.0))]
+        if name == "sinh":
+            return [mul(og, unary("cosh", x))]
+        if name == "cosh":
+            return [mul(og, unary("sinh", x))]
+        if name == "tanh":                                  # 1 - tanh(x)^2
+            return [mul(og, rminus(1.0, square(y)))]
+        if name == "arcsinh":
+            return [mul(og, unary("rsqrt", plus(square(x), 1.0)))]
+        if name == "arccosh":
+            return [mul(og, unary("rsqrt", g.op("_minus_scalar", square(x), scalar=1.0)))]
+        if name == "arctanh":
+            return [div(og, rminus(1.0, square(x)))]
+        if name == "sigmoid":                               # y (1 - y)
+            return [mul(og, mul(y, rminus(1.0, y)))]
+        if name == "relu":
+            return [g.op("_backward_relu", og, y)]
+        if name == "softsign":                              # 1 / (1 + |x|)^2
+            return [div(og, square(plus(unary("abs", x), 1.0)))]
+        if name == "erf":                                   # 2/sqrt(pi) exp(-x^2)
+            return [g.scale(mul(og, unary("exp", g.scale(square(x), -1.0))), TWO_OVER_SQRT_PI)]
+        if name == "erfinv":                                # sqrt(pi)/2 exp(erfinv(x)^2)
+            return [g.scale(mul(og, unary("exp", square(y))), HALF_SQRT_PI)]
+        if name == "gamma":                                 # gamma(x) psi(x)
+            return [mul(og, mul(y, g.op("_polygamma", x, n=0)))]
+        if name == "gammaln":                               # psi(x)
+            return [mul(og, g.op("_polygamma", x, n=0))]
+        if name == "negative":
+            return [g.scale(og, -1.0)]
+        if name == "degrees":                               # MXNet's float32 180/pi
+            return [g.scale(og, float(DEG))]
+        if name == "radians":
+            return [g.scale(og, float(RAD))]
+        raise KeyError(name)
+    return rule
+
+
+#: Ops whose gradient MXNet defines as zero (or that are not differentiable): no rule.
+ZERO_GRADIENT = frozenset({"sign", "round", "rint", "ceil", "floor", "fix", "trunc",
+                           "logical_not"})
+
+
+def _copy_gradient(g, ograds):
+    return [ograds[0]]
+
+
+def _cast_gradient(g, ograds):
+    return [g.op("_backward_cast", ograds[0], g.input(0))]
+
+
+def _clip_gradient(g, ograds):
+    return [g.op("_backward_clip", ograds[0], g.input(0), a_min=g.params.a_min,
+                 a_max=g.params.a_max)]
+
+
+def _linear_in_ograd(g, ograds):
+    """Gradient of a ``_backward_*`` op that is linear in its head gradient (input 0) and
+    piecewise constant in its other inputs: the same op applied to the new head gradient."""
+    params = {f.name: g.params[f.name] for f in g.node.op.fields}
+    rest = [g.input(i) for i in range(1, len(g.node.inputs))]
+    return [g.op(g.node.op.name, ograds[0], *rest, **params)] + [None] * len(rest)
+
+
+def _polygamma_gradient(g, ograds):
+    return [g.mul(ograds[0], g.op("_polygamma", g.input(0), n=g.params.n + 1))]
+
+
+def _backward_relu_kernel(p: Params, ctx, ins: list, req: list, outs: list) -> None:
+    """``og * relu'(y)`` from the output ``y``; a NaN output gives a NaN gradient (MXNet)."""
+    if req[0] == NULL:
+        return
+    og, y = ins
+    with np.errstate(invalid="ignore"):
+        slope = np.where(np.isnan(y), y, y > 0).astype(og.dtype, copy=False)
+        _store(outs[0], req[0], (og * slope).astype(outs[0].dtype, copy=False))
+
+
+def _backward_clip_kernel(p: Params, ctx, ins: list, req: list, outs: list) -> None:
+    """``og`` where ``a_min <= x <= a_max`` (or x is NaN), else 0; bounds and comparison
+    dtype as in :func:`clip_values`."""
+    if req[0] == NULL:
+        return
+    og, x = ins
+    _refuse_bool(x)
+    cmp = np.float64 if x.dtype == np.float64 else np.float32
+    lo, hi = np.array(np.float32(p.a_min), cmp), np.array(np.float32(p.a_max), cmp)
+    with np.errstate(invalid="ignore"):
+        xc = x.astype(cmp, copy=False)
+        outside = (xc > hi) | (xc < lo)
+    _store(outs[0], req[0], np.where(outside, og.dtype.type(0), og).astype(outs[0].dtype,
+                                                                          copy=False))
+
+
+def _backward_cast_kernel(p: Params, ctx, ins: list, req: list, outs: list) -> None:
+    """The head gradient converted to the forward input's dtype (``outs[0].dtype``)."""
+    if req[0] == NULL:
+        return
+    value = c_cast(ins[0], outs[0].dtype)
+    if req[0] == ADD:
+        outs[0] += value
+    else:
+        outs[0][...] = value
+
+
+def _backward_cast_type(p: Params, ins: list, outs: list):
+    """The output takes the dtype of input 1 (``data``); the head gradient's dtype is free."""
+    dtype = ins[1] if ins[1] is not None else outs[0]
+    if dtype is not None and outs[0] is not None and outs[0] != dtype:
+        raise InferError(f"Incompatible attr in node at 0-th output: expected "
+                         f"{np.dtype(dtype).name}, got {np.dtype(outs[0]).name}")
+    return [ins[0], dtype], [dtype]
+
+
+#: cephes' MAXNUM, which MXNet's ``psi`` returns at its poles (0, -1, -2, ..., -inf).
+_MAXNUM = np.finfo(np.float64).max
+
+
+def _polygamma_values(n: int, x: np.ndarray) -> np.ndarray:
+    with np.errstate(all="ignore"):
+        xd = x.astype(np.float64)
+        if n == 0:
+            pole = (xd <= 0) & (xd == np.floor(xd))
+            return np.where(pole, _MAXNUM, special.psi(xd))
+        return special.polygamma(n, xd)
+
+
+def _polygamma_kernel(p: Params, ctx, ins: list, req: list, outs: list) -> None:
+    """The n-th derivative of the digamma function, in float64, stored in x's dtype."""
+    if req[0] == NULL:
+        return
+    x = ins[0]
+    _refuse_bool(x)
+    with np.errstate(over="ignore", invalid="ignore"):
+        value = c_cast(_polygamma_values(p.n, x), x.dtype)
+    _store(outs[0], req[0], value)
+
+
+def _register_backward() -> None:
+    register("_backward_relu", inputs=["ograd", "output"], forward=_backward_relu_kernel,
+             infer_shape=elemwise_shape, inplace=inplace_0_0, gradient=_linear_in_ograd,
+             doc="Gradient of ``relu`` from the head gradient and relu's output: ``ograd`` "
+                 "where ``output > 0``, 0 elsewhere, NaN where the output is NaN.")
+    register("_backward_clip", inputs=["ograd", "data"],
+             fields=[Float("a_min", doc="Minimum value"), Float("a_max", doc="Maximum value")],
+             forward=_backward_clip_kernel, infer_shape=elemwise_shape, inplace=inplace_0_0,
+             gradient=_linear_in_ograd,
+             doc="Gradient of ``clip``: ``ograd`` where ``a_min <= data <= a_max`` (bounds "
+                 "included), 0 elsewhere.")
+    register("_backward_cast", inputs=["ograd", "data"], forward=_backward_cast_kernel,
+             infer_shape=elemwise_shape, infer_type=_backward_cast_type,
+             gradient=_linear_in_ograd,
+             doc="Gradient of ``Cast``: ``ograd`` converted to the dtype of ``data`` (the "
+                 "forward input, read only for its dtype).")
+    register("_polygamma", fields=[Int("n", 0, "Order of the derivative of digamma "
+                                               "(0: digamma itself).", low=0)],
+             forward=_polygamma_kernel, infer_shape=elemwise_shape, inplace=inplace_0_0,
+             gradient=_polygamma_gradient,
+             doc="The polygamma function psi^(n)(x), the n-th derivative of digamma "
+                 "(n = 0: digamma, with MXNet's value MAXNUM at its poles). Internal: the "
+                 "gradient of ``gamma`` and ``gammaln``.")
+
 # ---- registration ------------------------------------------------------------------------
 def _register_all() -> None:
     for name, (fn, int_mode, doc) in UNARY.items():
         register(name, forward=_math_kernel(fn, int_mode), infer_shape=elemwise_shape,
-                 inplace=inplace_0_0, fluent=name in FLUENT, doc=doc)
+                 inplace=inplace_0_0, fluent=name in FLUENT, doc=doc,
+                 gradient=None if name in ZERO_GRADIENT else _unary_rule(name))
     register("_copy", aliases=("identity",), forward=_copy_kernel, infer_shape=elemwise_shape,
-             inplace=inplace_0_0, doc="Returns a copy of the input.")
+             inplace=inplace_0_0, gradient=_copy_gradient, doc="Returns a copy of the input.")
     register("BlockGrad", aliases=("stop_gradient",), forward=_copy_kernel,
              infer_shape=elemwise_shape, inplace=inplace_0_0,
              doc="Stops gradient computation.\n\nStops the accumulated gradient of the inputs "
@@ -350,6 +574,7 @@ def _register_all() -> None:
                                                           choices=_CAST_TYPES)],
              forward=_cast_kernel, infer_shape=elemwise_shape,
              infer_type=fixed_type(lambda p: np_dtype(p.dtype)), inplace=inplace_0_0,
+             gradient=_cast_gradient,
              doc="Casts all elements of the input to a new type.\n\n.. note:: ``Cast`` is "
                  "deprecated. Use ``cast`` instead.\n\nExample::\n\n   cast([0.9, 1.3], "
                  "dtype='int32') = [0, 1]\n   cast([1e20, 11.1], dtype='float16') = "
@@ -358,6 +583,7 @@ def _register_all() -> None:
     register("clip", fields=[Float("a_min", doc="Minimum value"),
                              Float("a_max", doc="Maximum value")],
              inputs=["data"], forward=_clip_kernel, infer_shape=elemwise_shape, fluent=True,
+             gradient=_clip_gradient,
              doc="Clips (limits) the values in an array.\nGiven an interval, values outside "
                  "the interval are clipped to the interval edges.\nClipping ``x`` between "
                  "`a_min` and `a_max` would be::\n.. math::\n   clip(x, a_min, a_max) = "
@@ -366,3 +592,4 @@ def _register_all() -> None:
 
 
 _register_all()
+_register_backward()
