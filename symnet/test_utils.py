@@ -111,6 +111,8 @@ def random_arrays(*shapes):
 
 
 def _location(sym, location, dtype) -> dict[str, np.ndarray]:
+    """Arguments as NumPy arrays: floating-point ones in ``dtype``, integer ones kept as they
+    are (lengths and indices stay integers)."""
     if isinstance(location, dict):
         missing = set(sym.list_arguments()) - set(location)
         if missing:
@@ -118,7 +120,11 @@ def _location(sym, location, dtype) -> dict[str, np.ndarray]:
         items = location.items()
     else:
         items = zip(sym.list_arguments(), location)
-    return {k: np.asarray(_as_numpy(v), dtype=dtype) for k, v in items}
+    out = {}
+    for k, v in items:
+        v = np.asarray(_as_numpy(v))
+        out[k] = v if v.dtype.kind in "iub" else v.astype(dtype)
+    return out
 
 
 def _aux(sym, aux_states, dtype) -> dict[str, np.ndarray]:
