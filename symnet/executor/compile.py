@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..base import MXNetError
-from ..graph.gradient import build_gradient, make_node
+from ..graph.gradient import UNTOUCHED, build_gradient, make_node
 from ..graph.infer import infer_shapes, infer_types
 from ..graph.node import Entry, IndexedGraph, Node
 from ..ops.kernel import OpContext
@@ -53,7 +53,11 @@ def full_graph(heads: list[Entry], grad_reqs: list[str]) -> FullGraph:
         if isinstance(g, str):
             finals.append(None)
             continue
-        finals.append(g)  # None: no path leads there; MXNet leaves that gradient array as it is
+        if g is None:  # no gradient reaches it: MXNet writes zeros
+            g = Entry(make_node("zeros_like", f"{arg.name}_zero_grad", [Entry(arg)], {}))
+        elif g is UNTOUCHED:  # e.g. a loss layer's label: the array is left as it is
+            g = None
+        finals.append(g)
     finals = _dedicate(finals, set(id(n) for n in fwd.nodes), args)
     all_heads = list(heads) + [g for g in finals if g is not None]
     idx = IndexedGraph(all_heads)

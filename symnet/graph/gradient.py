@@ -16,7 +16,18 @@ from ..base import MXNetError
 from ..ops.registry import get_op
 from .node import Entry, Node, post_order
 
-__all__ = ["GradBuilder", "build_gradient", "make_node"]
+__all__ = ["GradBuilder", "build_gradient", "make_node", "UNTOUCHED"]
+
+
+class _Untouched:
+    """A gradient rule's answer for an input whose gradient array must be left as it is
+    (MXNet's loss layers never write their labels' gradients)."""
+
+    def __repr__(self) -> str:
+        return "UNTOUCHED"
+
+
+UNTOUCHED = _Untouched()
 
 
 def make_node(op_name: str, name: str, inputs: Sequence[Entry], params: dict) -> Node:
@@ -36,8 +47,12 @@ class GradBuilder:
     """What a gradient rule receives: the forward node and a way to add gradient nodes.
 
     ``g.input(i)`` / ``g.output(k)`` are the forward node's entries; ``g.op("exp", x)``
-    creates a node and returns its output entry (a list for several visible outputs).
+    creates a node and returns its output entry (a list for several visible outputs). A rule
+    returns ``None`` for an input that gets no gradient (a bound gradient array receives
+    zeros, as in MXNet) and ``g.untouched`` for one whose gradient array must not be written.
     """
+
+    untouched = UNTOUCHED
 
     def __init__(self, node: Node):
         self.node = node
@@ -90,12 +105,15 @@ def _accumulate(contributions: list[Entry], name: str) -> Entry:
 
 
 def build_gradient(heads: Sequence[Entry], xs: Sequence[Node],
-                   head_grads: Sequence[Entry | None]) -> list[Entry | None]:
+                   head_grads: Sequence[Entry | None]) -> list:
     """Gradient entries of ``sum(head_grad_i * head_i)`` with respect to each node in ``xs``.
 
     A head whose gradient entry is None contributes nothing. Nodes without a gradient rule
     stop the gradient (their inputs receive none), as MXNet's non-differentiable ops do.
+    The result per x is an Entry, None (no gradient reaches it: zero) or UNTOUCHED (only
+    rules that leave its gradient array alone reached it).
     """
+    untouched: set[int] = set()
     grads: dict[tuple[int, int], list[Entry]] = {}
     for head, hg in zip(heads, head_grads):
         if hg is not None:
@@ -113,11 +131,15 @@ def build_gradient(heads: Sequence[Entry], xs: Sequence[Node],
             raise MXNetError(f"gradient of {node.op.name} returned {len(in_grads)} entries for "
                              f"{len(node.inputs)} inputs")
         for entry, grad in zip(node.inputs, in_grads):
-            if grad is not None:
+            if grad is UNTOUCHED:
+                untouched.add(id(entry.node))
+            elif grad is not None:
                 grads.setdefault((id(entry.node), entry.index), []).append(grad)
     result = []
     for x in xs:
         contributions = grads.get((id(x), 0))
-        result.append(None if contributions is None
-                      else _accumulate(contributions, f"{x.name}_grad_sum"))
+        if contributions is not None:
+            result.append(_accumulate(contributions, f"{x.name}_grad_sum"))
+        else:
+            result.append(UNTOUCHED if id(x) in untouched else None)
     return result

@@ -308,7 +308,7 @@ class Symbol:
         grads = build_gradient(self._outputs, [variables[n] for n in names], ones)
         out = []
         for name, g in zip(names, grads):
-            if g is None:
+            if not isinstance(g, Entry):  # no gradient reaches it: zeros
                 g = Entry(_zeros_like(Entry(variables[name])))
             out.append(Symbol([g]))
         return out[0] if len(out) == 1 else Group(out)

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from symnet.ops.defs.binary import BINARY, SCALAR_NAMES
+from symnet.ops.defs.binary import (_DIFFERENTIABLE, _SCALAR_DIFFERENTIABLE, BINARY,
+                                   SCALAR_NAMES)
 
 from .harness import OpCase
 
@@ -45,14 +46,14 @@ def _typed(fn):
     return ref
 
 
-def _pair(shape_a, shape_b, positive=False):
+def _pair(shape_a, shape_b, positive=False, tie=True):
     def make(rng, dtype):
         lo = 0.5 if positive else -2.0
         a = rng.uniform(lo, 2.0, shape_a)
         b = rng.uniform(lo, 2.0, shape_b)
         if dtype.kind in "iu":
             a, b = np.round(a * 3), np.round(b * 3)
-        if not positive:  # make ties, so comparisons see equal elements
+        if tie and not positive:  # make ties, so comparisons see equal elements
             b.flat[0] = a.flat[0] if a.shape == b.shape else b.flat[0]
         if positive and dtype.kind in "iu":
             b = np.maximum(b, 1)
@@ -64,12 +65,15 @@ CASES = []
 for short, (fn, ew_name, _, _) in BINARY.items():
     positive = short in ("power", "div", "mod")
     ref = _typed(REFERENCE[short])
-    CASES.append(OpCase(ew_name, _pair((3, 4), (3, 4), positive), reference=ref,
-                        dtypes=("float32", "float64", "int32")))
-    CASES.append(OpCase(f"broadcast_{short}", _pair((2, 3, 4), (3, 1), positive),
-                        reference=ref, dtypes=("float32", "float64", "int32"), id="bcast"))
-    CASES.append(OpCase(f"broadcast_{short}", _pair((2, 1, 4), (2, 3, 1), positive),
-                        reference=ref, dtypes=("float64",), id="both"))
+    smooth = short in _DIFFERENTIABLE  # comparisons and logic have no gradient
+    tie = not smooth  # ties exercise comparisons; differentiable cases avoid kinks
+    CASES.append(OpCase(ew_name, _pair((3, 4), (3, 4), positive, tie), reference=ref,
+                        dtypes=("float32", "float64", "int32"), grad=smooth))
+    CASES.append(OpCase(f"broadcast_{short}", _pair((2, 3, 4), (3, 1), positive, tie),
+                        reference=ref, dtypes=("float32", "float64", "int32"), id="bcast",
+                        grad=smooth))
+    CASES.append(OpCase(f"broadcast_{short}", _pair((2, 1, 4), (2, 3, 1), positive, tie),
+                        reference=ref, dtypes=("float64",), id="both", grad=smooth))
 
 SCALAR_REFERENCE = {
     "_plus_scalar": lambda x, s: x + s, "_minus_scalar": lambda x, s: x - s,
@@ -111,4 +115,5 @@ for name in SCALAR_NAMES:
     for scalar in (2.5, 1):
         CASES.append(OpCase(name, _positive((3, 4)), attrs={"scalar": scalar},
                             reference=_scalar_ref(SCALAR_REFERENCE[name], scalar),
-                            dtypes=("float32", "float64", "int32"), id=f"s{scalar}"))
+                            dtypes=("float32", "float64", "int32"), id=f"s{scalar}",
+                            grad=name in _SCALAR_DIFFERENTIABLE))

@@ -536,8 +536,6 @@ def test_zero_gradient_ops(op):
         x=mx.nd.array([1.5, 2.0]))[0].asnumpy().tolist() == [0, 0]
 
 
-@pytest.mark.xfail(strict=True, reason="executor: an argument with grad_req='write' that no "
-                   "gradient reaches keeps its old content; MXNet writes zeros")
 def test_write_request_without_gradient_writes_zeros():
     # oracle: sign(x) with args_grad prefilled [5, 5]: 'write' -> [0, 0], 'add' -> [5, 5]
     x = mx.nd.array([1.0, 2.0])

@@ -257,7 +257,7 @@ def _softmax_output_gradient(g, ograds):
     params = {k: g.params[k] for k in ("grad_scale", "ignore_label", "multi_output",
                                         "use_ignore", "preserve_shape", "normalization",
                                         "out_grad", "smooth_alpha")}
-    return [g.op("_backward_SoftmaxOutput", g.output(), g.input(1), **params), None]
+    return [g.op("_backward_SoftmaxOutput", g.output(), g.input(1), **params), g.untouched]
 
 
 def _softmax_targets(p: Params, prob: np.ndarray, label: np.ndarray):
