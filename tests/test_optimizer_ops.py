@@ -32,3 +32,17 @@ def test_lr_is_required():
     import pytest
     with pytest.raises(mx.MXNetError, match="Required parameter lr"):
         mx.nd.sgd_update(mx.nd.ones(2), mx.nd.ones(2))
+
+
+def test_in_place_update_fast_path_matches_formula():
+    """out=weight (the optimizer's call) takes the BLAS axpy path; same numbers."""
+    rng = np.random.default_rng(0)
+    for dtype in ("float32", "float64"):
+        w0, g0 = rng.normal(size=(5, 7)), rng.normal(size=(5, 7))
+        w, g = mx.nd.array(w0, dtype=dtype), mx.nd.array(g0, dtype=dtype)
+        buffer = w.handle
+        mx.nd.sgd_update(w, g, lr=0.1, wd=0.01, rescale_grad=0.5, out=w)
+        expected = w0 - 0.1 * (0.5 * g0 + 0.01 * w0)
+        assert w.handle is buffer
+        np.testing.assert_allclose(w.asnumpy(), expected, rtol=1e-5 if dtype == "float32"
+                                   else 1e-12)
