@@ -625,9 +625,14 @@ def _output_context(inputs: Sequence[NDArray], params) -> Context:
     return current_context()
 
 
+_IMPERATIVE_CTX = OpContext(is_train=False)
+
+
 def _op_context() -> OpContext:
+    """The context for imperative calls: not training, the global random generator."""
     from .. import random as _random
-    return OpContext(is_train=False, rng=_random.generator())
+    _IMPERATIVE_CTX.rng = _random.generator()
+    return _IMPERATIVE_CTX
 
 
 def invoke(op: OpDef, inputs: Sequence[NDArray], attrs: dict[str, Any], out=None,

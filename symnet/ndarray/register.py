@@ -14,13 +14,14 @@ __all__ = ["make_function", "populate"]
 def make_function(op: registry.OpDef, public_name: str):
     """Build the NDArray function for ``op`` under ``public_name``."""
     sig = OpSignature(op, "NDArray")
-    static = op.num_args_key is None
+    named = op.num_args_key is None  # inputs come by name (variadic ops take a list)
+    fixed = op.static_inputs
 
     def function(*args, **kwargs):
         inputs, attrs, frontend = sig.bind(public_name, args, kwargs)
-        if static:
-            params = op.parse(attrs, frontend.get("name") or "")
-            names = op.input_names(params)
+        if named:
+            names = fixed if fixed is not None else \
+                op.input_names(op.parse(attrs, frontend.get("name") or ""))
             unused = set(inputs) - set(names)
             if unused:
                 raise MXNetError(f"{public_name}: input(s) {sorted(unused)} not used with "

@@ -91,6 +91,7 @@ class OpDef:
     needs_rng: bool = False
     attr_hook: Callable | None = None   # (params, input_index) -> extra variable attrs
     arg_names: tuple[str, ...] = ()      # every input any configuration can take (signatures)
+    static_inputs: tuple[str, ...] | None = None  # input names when they never vary
     field_map: dict = field(init=False, repr=False)
 
     def __post_init__(self):
@@ -275,7 +276,8 @@ def register(name: str, *, forward: Callable, infer_shape: Callable,
         else wrap(output_names), aux_indices=wrap(aux), inplace=wrap(inplace),
         gradient=gradient, num_args_key=num_args_key, aliases=tuple(aliases),
         fluent=fluent_names, doc=doc, needs_rng=needs_rng, attr_hook=attr_hook,
-        arg_names=tuple(arg_names))
+        arg_names=tuple(arg_names),
+        static_inputs=None if callable(inputs) else tuple(inputs))
     _REGISTRY[name] = op
     for alias in op.aliases:
         if alias in _REGISTRY or alias in _ALIASES:

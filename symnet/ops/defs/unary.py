@@ -21,7 +21,6 @@ from __future__ import annotations
 from typing import Callable
 
 import numpy as np
-from scipy import special
 
 from ...base import MXNetError
 from ...dtype import BFLOAT16, np_dtype
@@ -29,6 +28,17 @@ from ..fields import DType, Float, Int
 from ..kernel import ADD, NULL
 from ..registry import InferError, Params, register
 from ..rules import elemwise_shape, fixed_type, inplace_0_0
+
+class _LazySpecial:
+    """``scipy.special``, imported on first use. SciPy bundles its own OpenBLAS, whose thread
+    pool competes with NumPy's on small machines; only these special functions need it."""
+
+    def __getattr__(self, name: str):
+        from scipy import special as module
+        return getattr(module, name)
+
+
+special = _LazySpecial()
 
 __all__ = ["c_cast", "clip_values", "UNARY", "FLUENT"]
 
@@ -234,11 +244,11 @@ UNARY: dict[str, tuple[Callable, object, str]] = {
              ".. math::\n   max(features, 0)"),
     "softsign": (lambda x: x / (1 + np.abs(x)), "double", "Computes softsign of x element-wise."
                  "\n\n.. math::\n   y = x / (1 + abs(x))"),
-    "erf": (special.erf, "double", "Returns element-wise gauss error function of the input.\n\n"
+    "erf": (lambda x, **kw: special.erf(x, **kw), "double", "Returns element-wise gauss error function of the input.\n\n"
             "Example::\n\n   erf([0, -1., 10.]) = [0., -0.8427, 1.]"),
     "erfinv": (_erfinv, _erfinv_int, "Returns element-wise inverse gauss error function "
                "of the input.\n\nExample::\n\n   erfinv([0, 0.5., -1.]) = [0., 0.4769, -inf]"),
-    "gamma": (special.gamma, "double", "Returns the gamma function (extension of the factorial "
+    "gamma": (lambda x, **kw: special.gamma(x, **kw), "double", "Returns the gamma function (extension of the factorial "
               "function to the reals), computed element-wise on the input array."),
     "gammaln": (_gammaln, "double", "Returns element-wise log of the absolute value of the "
                 "gamma function of the input."),
