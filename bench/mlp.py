@@ -42,7 +42,11 @@ def bench_mx(framework: str, batch: int, seconds: float) -> float:
     """Samples/s of forward + backward + sgd_update for symnet or MXNet."""
     mx = __import__("mxnet" if framework == "mxnet" else "symnet")
     rng = np.random.default_rng(0)
-    exe = _mlp(mx).simple_bind(mx.cpu(), data=(batch, 784), grad_req="write")
+    net = _mlp(mx)
+    # As mx.mod.Module binds for training: gradients for parameters, none for data or label.
+    reqs = {name: "write" for name in net.list_arguments()
+            if name not in ("data", "out_label")}
+    exe = net.simple_bind(mx.cpu(), data=(batch, 784), grad_req=reqs)
     exe.arg_dict["data"][:] = rng.uniform(0, 1, (batch, 784)).astype(np.float32)
     exe.arg_dict["out_label"][:] = rng.integers(0, 10, batch).astype(np.float32)
     params = []

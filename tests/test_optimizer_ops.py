@@ -35,7 +35,7 @@ def test_lr_is_required():
 
 
 def test_in_place_update_fast_path_matches_formula():
-    """out=weight (the optimizer's call) takes the BLAS axpy path; same numbers."""
+    """out=weight (the optimizer's call) updates the very buffer; same numbers."""
     rng = np.random.default_rng(0)
     for dtype in ("float32", "float64"):
         w0, g0 = rng.normal(size=(5, 7)), rng.normal(size=(5, 7))
