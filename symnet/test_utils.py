@@ -155,14 +155,22 @@ def simple_forward(sym, ctx=None, is_train: bool = False, **inputs):
 
 
 def numeric_grad(executor, location: dict, aux: dict | None = None, eps: float = 1e-4,
-                 use_forward_train: bool = True, projection: np.ndarray | None = None):
-    """Central differences of ``sum(projection * output)`` for each argument in ``location``."""
+                 use_forward_train: bool = True, projection: np.ndarray | None = None,
+                 seed: int | None = None):
+    """Central differences of ``sum(projection * output)`` for each argument in ``location``.
+
+    With ``seed``, the global generator is reseeded before every evaluation, so random ops
+    (Dropout) draw the same numbers each time.
+    """
+    from . import random as _random
     arrays = executor.arg_dict
     aux_snapshot = {k: v.asnumpy() for k, v in executor.aux_dict.items()}
 
     def objective() -> float:
         for k, v in aux_snapshot.items():  # aux states must not drift between evaluations
             executor.aux_dict[k][:] = v
+        if seed is not None:
+            _random.seed(seed)
         out = executor.forward(is_train=use_forward_train)[0].asnumpy().astype(np.float64)
         return float(np.sum(out * projection)) if projection is not None else float(out.sum())
 
@@ -213,9 +221,8 @@ def check_numeric_gradient(sym, location, aux_states=None, numeric_eps=None, rto
     checker = _bind(sym, location, aux, ctx, "null", False)
     for k, v in aux.items():
         checker.aux_dict[k][:] = v
-    _random.seed(7)
     numeric = numeric_grad(checker, {n: location[n] for n in names}, aux, eps,
-                           use_forward_train, projection.astype(np.float64))
+                           use_forward_train, projection.astype(np.float64), seed=7)
     default_rtol, default_atol = (1e-4, 1e-6) if dtype == np.float64 else (1e-2, 1e-3)
     for name in names:
         assert_almost_equal(symbolic[name], numeric[name],
