@@ -1,7 +1,8 @@
 """``Executor``: a symbol bound to arrays, compiled once, run many times (MXNet 1.x API)."""
 from __future__ import annotations
 
-from typing import Any, Callable
+import bisect
+from typing import Callable
 
 import numpy as np
 
@@ -44,10 +45,14 @@ class Executor:
         self._compiled: Compiled = compile_graph(graph, bound, grads, self._grad_reqs,
                                                  memory_plan=config.memory_plan)
         heads = graph.idx.heads[:graph.num_outputs]
-        self.outputs = [NDArray(self._compiled.arrays[e], ctx) for e in heads]
+        self._output_arrays = [self._compiled.arrays[e] for e in heads]
+        self._output_ctx = _output_contexts(graph.idx, graph.num_outputs, ctx, group2ctx)
+        self.outputs = self._wrap_outputs()
         self._required_heads = self._find_required_heads(graph)
         self._last_forward: tuple | None = None
         self._backward_done = False
+        self._monitor_heads: Callable | None = None
+        self._monitor: tuple | None = None  # (callback, monitor_all)
 
     # ---- construction helpers ------------------------------------------------------------
     @staticmethod
@@ -68,6 +73,10 @@ class Executor:
                     raise MXNetError(f"Cannot infer the shape of output {k} of the symbol")
                 out[nid] = np.zeros(shape, dtype)
         return out
+
+    def _wrap_outputs(self) -> list[NDArray]:
+        """Fresh NDArray objects over the same output buffers (MXNet refreshes ``outputs``)."""
+        return [NDArray(a, c) for a, c in zip(self._output_arrays, self._output_ctx)]
 
     def _find_required_heads(self, graph) -> list[int]:
         """Outputs whose head gradient some backward node reads (loss heads need none)."""
@@ -91,6 +100,7 @@ class Executor:
                                  f"received: {tuple(value.shape)}")
             target[:] = value
         self._run_forward(bool(is_train), _rng())
+        self.outputs = self._wrap_outputs()
         return self.outputs
 
     def _run_forward(self, is_train: bool, rng: np.random.Generator) -> None:
@@ -105,6 +115,7 @@ class Executor:
     def backward(self, out_grads=None, is_train: bool = True) -> None:
         """Run the backward pass; ``out_grads`` are the head gradients (NDArray, list, dict)."""
         program = self._compiled.program
+        out_grads = self._head_grad_list(out_grads)
         if program.num_forward == len(program.steps):
             return
         self._set_head_grads(out_grads)
@@ -116,30 +127,38 @@ class Executor:
             rng.bit_generator.state = state
             self._run_forward(train, rng)
         program.ctx.is_train = bool(is_train)
+        if self._monitor_heads is not None:
+            self._monitor_heads()
         program.run(program.num_forward, len(program.steps))
         self._backward_done = True
 
-    def _set_head_grads(self, out_grads) -> None:
-        names = self._symbol.list_outputs()
+    def _head_grad_list(self, out_grads) -> list[NDArray]:
+        """``out_grads`` in MXNet's forms: None, an NDArray, a list, or a dict holding every
+        output name (KeyError otherwise)."""
         if out_grads is None:
-            given: dict[int, Any] = {}
-        elif isinstance(out_grads, (NDArray, np.ndarray)):
-            given = {0: out_grads}
+            out_grads = []
+        elif isinstance(out_grads, NDArray):
+            out_grads = [out_grads]
         elif isinstance(out_grads, dict):
-            given = {names.index(k): v for k, v in out_grads.items()}
-        else:
-            given = dict(enumerate(out_grads))
+            out_grads = [out_grads[k] for k in self._symbol.list_outputs()]
+        out_grads = list(out_grads)
+        for value in out_grads:
+            if not isinstance(value, NDArray):
+                raise TypeError("inputs must be NDArray")
+        return out_grads
+
+    def _set_head_grads(self, out_grads: list[NDArray]) -> None:
+        """Copy the head gradients that some backward node reads into their buffers."""
         graph = self._compiled.graph
         for k in self._required_heads:
-            value = given.get(k)
-            if value is None:
+            if k >= len(out_grads):
                 raise MXNetError(
                     "Because the last operator is not Loss function, head_gradient is required "
                     "when calling backward. If you are attempting to minimize the output as an "
                     "objective, please modify your network and pass it through the make_loss "
                     "symbol.")
             target = self._head_grads[graph.head_grad_nids[k]]
-            data = value._data if isinstance(value, NDArray) else np.asarray(value)
+            data = out_grads[k]._data
             if data.shape != target.shape:
                 raise MXNetError(f"operands shape mismatch from.shape = "
                                  f"[{','.join(map(str, data.shape))}] to.shape="
@@ -175,30 +194,60 @@ class Executor:
     def copy_params_from(self, arg_params: dict, aux_params: dict | None = None,
                          allow_extra_params: bool = False) -> None:
         """Copy values (cast to each array's dtype) into the bound arguments and aux states."""
+        args = self.arg_dict
         for name, array in arg_params.items():
-            if name in self.arg_dict:
-                _copy_into(self.arg_dict[name], array, name)
+            if name in args:
+                _copy_into(args[name], array)
             elif not allow_extra_params:
                 raise ValueError(f'Find name "{name}" that is not in the arguments')
+        aux = self.aux_dict if aux_params else {}
         for name, array in (aux_params or {}).items():
-            if name in self.aux_dict:
-                _copy_into(self.aux_dict[name], array, name)
+            if name in aux:
+                _copy_into(aux[name], array)
             elif not allow_extra_params:
                 raise ValueError(f"Find name {name} that is not in the auxiliary states")
 
     def set_monitor_callback(self, callback: Callable, monitor_all: bool = False) -> None:
-        """Call ``callback(name, NDArray)`` for every op output (and input if monitor_all)."""
+        """Call ``callback(name, array)`` after every operator with each of its outputs
+        (``b'fc1_output'``); with ``monitor_all`` first with its inputs too: a variable input
+        under the variable's name, then every input as ``b'<node>_<input>'``.
+
+        As in MXNet the name is ``bytes``; the array is an NDArray (MXNet passes a raw handle).
+        """
         ctx = self._ctx
+        self._monitor = (callback, monitor_all)
 
-        def monitor(step):
+        def report(name: str, array: np.ndarray) -> None:
+            callback(name.encode(), NDArray(np.ascontiguousarray(array), ctx))
+
+        def monitor(step) -> None:
             node = step.node
-            if monitor_all:
-                for name, array in zip(node.op.input_names(node.params), step.ins):
-                    callback(f"{node.name}_{name}", NDArray(np.ascontiguousarray(array), ctx))
-            for name, array in zip(node.output_names(), step.outs):
-                callback(name, NDArray(np.ascontiguousarray(array), ctx))
+            for name, array in zip(node.op.list_outputs(node.params), step.outs):
+                report(f"{node.name}_{name}", array)
 
-        self._compiled.program.monitor = monitor
+        def monitor_inputs(step) -> None:
+            node = step.node
+            names = node.op.input_names(node.params)
+            for entry, name, array in zip(node.inputs, names, step.ins):
+                if entry.node.is_variable:
+                    report(entry.node.name, array)
+                report(f"{node.name}_{name}", array)
+
+        def monitor_heads() -> None:
+            # MXNet's gradient graph starts with one `_head_grad_<k>_id` node per head grad.
+            graph = self._compiled.graph
+            for k in self._required_heads:
+                head = self._head_grads[graph.head_grad_nids[k]]
+                if monitor_all:
+                    report(f"_head_grad_{k}", head)
+                    report(f"_head_grad_{k}_id_lhs", head)
+                    report(f"_head_grad_{k}_id_rhs", self._output_arrays[k])
+                report(f"_head_grad_{k}_id_output", head)
+
+        program = self._compiled.program
+        program.monitor = monitor
+        program.monitor_inputs = monitor_inputs if monitor_all else None
+        self._monitor_heads = monitor_heads
 
     def reshape(self, partial_shaping: bool = False, allow_up_sizing: bool = False,
                 **kwargs) -> "Executor":
@@ -220,13 +269,28 @@ class Executor:
             "Total 11 TempSpace resource requested\n"
 
 
-def _copy_into(target: NDArray, value, name: str) -> None:
-    data = value._data if isinstance(value, NDArray) else np.asarray(value)
-    if tuple(data.shape) != tuple(target.shape):
-        raise MXNetError(f"Incompatible attr for {name}: expected "
-                         f"[{','.join(map(str, target.shape))}], got "
-                         f"[{','.join(map(str, data.shape))}]")
-    np.copyto(target._data, data, casting="unsafe")
+def _copy_into(target: NDArray, value) -> None:
+    """MXNet's ``value.astype(target.dtype).copyto(target)`` (a wrong shape is an MXNetError)."""
+    if not isinstance(value, NDArray):
+        value = NDArray(np.ascontiguousarray(value), target.context)
+    value.astype(target.dtype).copyto(target)
+
+
+def _output_contexts(idx, num_outputs: int, ctx: Context, group2ctx) -> list[Context]:
+    """The context of each output: its node's ``__ctx_group__`` mapped by ``group2ctx``, or
+    else inherited from the first placed input (MXNet's device placement), or else ``ctx``."""
+    if not group2ctx:
+        return [ctx] * num_outputs
+    placed: dict[int, Context] = {}
+    for nid, node in enumerate(idx.nodes):
+        where = group2ctx.get(node.attrs.get("__ctx_group__"))
+        if where is None and not node.is_variable:
+            where = next((placed[idx.node_id[id(e.node)]] for e in node.inputs
+                          if idx.node_id[id(e.node)] in placed), None)
+        if where is not None:
+            placed[nid] = where
+    owner = [bisect.bisect_right(idx.row_ptr, e) - 1 for e in idx.heads[:num_outputs]]
+    return [placed.get(nid, ctx) for nid in owner]
 
 
 def _rng():

@@ -38,7 +38,8 @@ class Program:
         self.steps = steps
         self.num_forward = num_forward
         self.ctx = ctx
-        self.monitor: Callable | None = None
+        self.monitor: Callable | None = None         # called after each step
+        self.monitor_inputs: Callable | None = None  # called before each step
 
     def run(self, lo: int, hi: int) -> None:
         ctx = self.ctx
@@ -49,6 +50,8 @@ class Program:
                     step.kernel(step.params, ctx, step.ins, step.req, step.outs)
             else:
                 for step in self.steps[lo:hi]:
+                    if self.monitor_inputs is not None:
+                        self.monitor_inputs(step)
                     step.kernel(step.params, ctx, step.ins, step.req, step.outs)
                     self.monitor(step)
         except MXNetError:

@@ -1,63 +1,79 @@
-"""``Symbol.bind``, ``Symbol.simple_bind`` and ``Symbol.eval`` (MXNet 1.x semantics)."""
-from __future__ import annotations
+"""``Symbol.bind``, ``Symbol.simple_bind`` and ``Symbol.eval`` (MXNet 1.x semantics).
 
-from typing import Any
+``bind`` takes the caller's NDArrays as they are (no copies). ``simple_bind`` infers every shape
+and dtype from the given input shapes and allocates zero-filled arrays, reusing memory from
+``shared_buffer`` / ``shared_exec`` the way MXNet 1.9.1 does; any failure inside it is re-raised
+as ``RuntimeError("simple_bind error. Arguments:\\n...")``.
+"""
+from __future__ import annotations
 
 import numpy as np
 
 from ..base import MXNetError
 from ..context import Context, current_context
-from ..dtype import np_dtype
+from ..dtype import FLAG_TO_DTYPE, np_dtype
 from ..executor import Executor
+from ..graph.infer import infer_shapes, infer_types
 from ..ndarray.ndarray import NDArray
+from ..ops.rules import known as is_known
 
 __all__ = ["bind", "simple_bind", "eval_symbol"]
 
 _GRAD_REQ = {"null": 0, "write": 1, "add": 3}
+_NDARRAYS_ONLY = "Only accept list of NDArrays or dict of str to NDArray"
 
 
-def _grad_reqs(names: list[str], grad_req) -> list[str]:
+# ---- bind --------------------------------------------------------------------------------
+def _ndarray_inputs(what: str, values, names: list[str], allow_missing: bool) -> list:
+    """MXNet's ``_get_ndarray_inputs``: a list in ``names`` order, or a dict by name."""
+    if isinstance(values, list):
+        if len(values) != len(names):
+            raise ValueError(f"Length of {what} does not match the number of arguments")
+        for value in values:
+            if not (value is None and allow_missing) and not isinstance(value, NDArray):
+                raise TypeError(_NDARRAYS_ONLY)
+        return list(values)
+    if isinstance(values, dict):
+        out = []
+        for name in names:
+            if name in values:
+                if not isinstance(values[name], NDArray):
+                    raise TypeError(_NDARRAYS_ONLY)
+                out.append(values[name])
+            elif allow_missing:
+                out.append(None)
+            else:
+                raise ValueError(f"key `{name}` is missing in `{what}`")
+        return out
+    raise TypeError(_NDARRAYS_ONLY)
+
+
+def _bind_reqs(names: list[str], grad_req) -> list[str]:
+    """``grad_req`` as one string per argument (a bad entry is a KeyError, as in MXNet)."""
     if isinstance(grad_req, str):
         if grad_req not in _GRAD_REQ:
             raise ValueError(f"grad_req must be in {_GRAD_REQ}")
         return [grad_req] * len(names)
     if isinstance(grad_req, (list, tuple)):
-        if not grad_req:
-            raise RuntimeError("grad_req must not be an empty list")
         reqs = list(grad_req)
+        if len(reqs) != len(names):  # MXNet reads past the list here; refuse instead
+            raise MXNetError("The length of grad_req list does not match the number of input "
+                             f"arguments in bind, expected {len(names)}, provided {len(reqs)}")
     elif isinstance(grad_req, dict):
-        if not grad_req:
-            raise RuntimeError("grad_req must not be an empty dict")
         reqs = [grad_req.get(n, "null") for n in names]
     else:
-        raise TypeError("grad_req must be str, list or dict")
+        raise TypeError(f"grad_req must be a str, list or dict, got {type(grad_req).__name__}")
     for r in reqs:
         if r not in _GRAD_REQ:
-            raise ValueError(f"grad_req must be in {_GRAD_REQ}")
+            raise KeyError(r)
     return reqs
 
 
-def _ordered(values, names: list[str], what: str, required: bool) -> list:
-    if values is None:
-        return [None] * len(names)
-    if isinstance(values, dict):
-        out = []
-        for n in names:
-            if n not in values and required:
-                raise ValueError(f"key `{n}` is missing in `{what}`")
-            out.append(values.get(n))
-        return out
-    values = list(values)
-    if len(values) != len(names) and required:
-        raise ValueError(f"Length of {what} does not match the number of arguments")
-    return values + [None] * (len(names) - len(values))
-
-
-def _check_arrays(arrays: list, names: list[str], what: str) -> None:
-    for n, a in zip(names, arrays):
-        if not isinstance(a, NDArray):
-            raise TypeError(f"Only accept list of NDArrays or dict of str to NDArray for "
-                            f"{what}, got {type(a).__name__} for {n}")
+def _check_unique(names: list[str]) -> None:
+    if len(set(names)) != len(names):
+        raise MXNetError(f"Check failed: arg_names.size() == in_args_map.size() "
+                         f"({len(names)} vs. {len(set(names))}) : argument names are not "
+                         f"unique: {names}")
 
 
 def bind(sym, ctx: Context, args, args_grad=None, grad_req="write", aux_states=None,
@@ -66,91 +82,229 @@ def bind(sym, ctx: Context, args, args_grad=None, grad_req="write", aux_states=N
     if not isinstance(ctx, Context):
         raise TypeError("Context type error")
     arg_names, aux_names = sym.list_arguments(), sym.list_auxiliary_states()
-    args_list = _ordered(args, arg_names, "args", True)
-    _check_arrays(args_list, arg_names, "args")
-    grads = _ordered(args_grad, arg_names, "args_grad", False)
-    aux = _ordered(aux_states, aux_names, "aux_states", True)
-    _check_arrays(aux, aux_names, "aux_states")
-    reqs = _grad_reqs(arg_names, grad_req)
+    args_list = _ndarray_inputs("args", args, arg_names, False)
+    grads = [None] * len(arg_names) if args_grad is None else \
+        _ndarray_inputs("args_grad", args_grad, arg_names, True)
+    aux = _ndarray_inputs("aux_states", [] if aux_states is None else aux_states, aux_names,
+                          False)
+    reqs = _bind_reqs(arg_names, grad_req)
+    _check_unique(arg_names)
     return Executor(sym, ctx, args_list, grads, reqs, aux, group2ctx,
                     grads_given=args_grad is not None)
+
+
+# ---- simple_bind ---------------------------------------------------------------------------
+def _check_simple_bind_args(grad_req, shared_arg_names, shared_buffer) -> None:
+    """The checks MXNet makes in Python, before (and outside) the wrapped C call."""
+    if isinstance(grad_req, list) and not grad_req:
+        raise RuntimeError("grad_req in simple_bind cannot be an empty list")
+    if isinstance(grad_req, dict) and not grad_req:
+        raise RuntimeError("grad_req in simple_bind cannot be an empty dict")
+    if shared_arg_names is not None and not isinstance(shared_arg_names, list):
+        raise ValueError("shared_arg_names in simple_bind must be a list or None")
+    if shared_buffer is not None and not isinstance(shared_buffer, dict):
+        raise ValueError("shared_buffer in simple_bind must be dict or None")
+
+
+def _simple_bind_reqs(names: list[str], grad_req) -> list[str]:
+    if isinstance(grad_req, str):
+        reqs, given = [grad_req] * len(names), [grad_req]
+    elif isinstance(grad_req, (list, tuple)):
+        if len(grad_req) != len(names):
+            raise MXNetError("The length of grad_req list does not match the number of input "
+                             f"arguments in simple_bind, expected {len(names)}, provided "
+                             f"{len(grad_req)}")
+        reqs = given = list(grad_req)
+    elif isinstance(grad_req, dict):
+        reqs, given = [grad_req.get(n, "null") for n in names], list(grad_req.values())
+    else:
+        raise TypeError(f"grad_req must be a str, list or dict, got {type(grad_req).__name__}")
+    for r in given:
+        if r not in _GRAD_REQ:
+            raise MXNetError(f"grad_req={r} is not a valid input in simple_bind; only 'null', "
+                             "'write', and 'add' are supported")
+    return reqs
 
 
 def simple_bind(sym, ctx: Context | None = None, grad_req="write", type_dict=None,
                 stype_dict=None, group2ctx=None, shared_arg_names=None, shared_exec=None,
                 shared_buffer=None, **kwargs) -> Executor:
-    """Infer all shapes and types from the given input shapes, allocate zero-filled arrays for
-    arguments, gradients and aux states, and bind."""
+    """Infer all shapes and types from the given input shapes (only tuple values count),
+    allocate zero-filled arrays for arguments, gradients and aux states, and bind."""
     ctx = ctx or current_context()
-    shapes = {k: v for k, v in kwargs.items() if isinstance(v, tuple)}
+    _check_simple_bind_args(grad_req, shared_arg_names, shared_buffer)
     try:
-        arg_shapes, _, aux_shapes = sym.infer_shape(**shapes)
-        if arg_shapes is None:
-            raise MXNetError(_undecided(sym, shapes))
-        arg_types, _, aux_types = sym.infer_type(**_types(sym, type_dict))
-        if arg_types is None:
-            arg_types = [np.float32] * len(arg_shapes)
-            aux_types = [np.float32] * len(aux_shapes)
+        return _simple_bind(sym, ctx, grad_req, type_dict, group2ctx, shared_arg_names,
+                            shared_exec, shared_buffer, kwargs)
     except MXNetError as err:
-        given = "".join(f"{k}: {v}\n" for k, v in shapes.items())
+        given = "".join(f"{k}: {v}\n" for k, v in kwargs.items())
         raise RuntimeError(f"simple_bind error. Arguments:\n{given}{err}") from None
+
+
+def _simple_bind(sym, ctx, grad_req, type_dict, group2ctx, shared_arg_names, shared_exec,
+                 shared_buffer, kwargs) -> Executor:
     names = sym.list_arguments()
-    reqs = _grad_reqs(names, grad_req)
-    shared = _shared_arrays(shared_exec, shared_arg_names)
-    args = [_array(n, s, t, ctx, shared_buffer, shared.get(n))
-            for n, s, t in zip(names, arg_shapes, arg_types)]
-    grads = [None if r == "null" else _array(f"grad of {n}", s, t, ctx, shared_buffer,
-                                                shared.get(f"grad of {n}"))
-             for n, s, t, r in zip(names, arg_shapes, arg_types, reqs)]
-    aux = [NDArray(np.zeros(s, t), ctx) for s, t in zip(aux_shapes, aux_types)]
+    reqs = _simple_bind_reqs(names, grad_req)
+    shapes = {k: v for k, v in kwargs.items() if isinstance(v, tuple)}
+    arg_shapes, aux_shapes, arg_types, aux_types = _infer(sym, shapes, type_dict)
+    if len(set(names)) != len(names):
+        raise MXNetError("Input argument NDArray cannot be un-allocated (argument names are "
+                         f"not unique: {names})")
+    arg_ctx = _contexts(sym, ctx, group2ctx)
+    share = _Sharing(shared_exec, shared_arg_names, shared_buffer)
+    args, grads = [], []
+    for n, s, t, r, c in zip(names, arg_shapes, arg_types, reqs, arg_ctx):
+        args.append(share.argument(n, s, t, c))
+        grads.append(None if r == "null" else share.gradient(n, s, t, c))
+    aux = [share.aux(n, s, t, ctx) for n, s, t in
+           zip(sym.list_auxiliary_states(), aux_shapes, aux_types)]
     return Executor(sym, ctx, args, grads, reqs, aux, group2ctx)
 
 
-def _types(sym, type_dict) -> dict:
-    if not type_dict:
-        inputs = set(sym.list_inputs())
-        return {n: "float32" for n in sym.list_arguments()[:1] if n in inputs}
-    return {k: np_dtype(v) for k, v in type_dict.items()}
+def _contexts(sym, ctx: Context, group2ctx) -> list[Context]:
+    """Each argument's context: its ``__ctx_group__`` mapped by ``group2ctx``, else ``ctx``."""
+    if not group2ctx:
+        return [ctx] * len(sym.list_arguments())
+    attrs = sym.attr_dict()
+    return [group2ctx.get(attrs.get(n, {}).get("__ctx_group__"), ctx)
+            for n in sym.list_arguments()]
 
 
-def _undecided(sym, shapes) -> str:
-    arg_shapes, _, _ = sym.infer_shape_partial(**shapes)
-    rows = ", ".join(f"{n}: {'None' if not s or 0 in s else s}"
-                     for n, s in zip(sym.list_arguments(), arg_shapes))
-    return ("InferShape pass cannot decide shapes for the following arguments (-1 means "
-            f"unknown dimensions). Please consider providing them as inputs:\n{rows}")
+# ---- inference -----------------------------------------------------------------------------
+def _infer(sym, shapes: dict, type_dict) -> tuple:
+    """Shapes and dtypes of all arguments and aux states, or MXNet's 'cannot decide' error."""
+    from .symbol import _shape_from_attr, _variable_hints
+    idx = sym._index()
+    by_name: dict[str, list[int]] = {}
+    for nid in idx.variable_ids():
+        by_name.setdefault(idx.nodes[nid].name, []).append(idx.entry_id(nid))
+    known_s = _variable_hints(idx, "__shape__", _shape_from_attr)
+    for name, shape in shapes.items():
+        if shape:  # () means unknown, as in MXNet's legacy shape semantics
+            for e in by_name.get(name, []):
+                known_s[e] = tuple(None if d == 0 else int(d) for d in shape)
+    known_t = _variable_hints(idx, "__dtype__", lambda t: FLAG_TO_DTYPE[int(t)])
+    if type_dict is None:
+        type_dict = _default_types(idx)
+    for name, dtype in type_dict.items():
+        for e in by_name.get(name, []):
+            known_t[e] = np_dtype(dtype)
+    shapes_all, types_all = infer_shapes(idx, known_s), infer_types(idx, known_t)
+    arg_e = [idx.entry_id(n) for n in idx.argument_ids()]
+    aux_e = [idx.entry_id(n) for n in idx.aux_ids()]
+    _undecided(idx, shapes_all, types_all, arg_e)
+    return ([shapes_all[e] for e in arg_e], [shapes_all[e] for e in aux_e],
+            [types_all[e] for e in arg_e], [types_all[e] for e in aux_e])
 
 
-def _shared_arrays(shared_exec, names) -> dict[str, NDArray]:
-    if shared_exec is None or not names:
-        return {}
-    out = {}
-    for n in names:
-        if n in shared_exec.arg_dict:
-            out[n] = shared_exec.arg_dict[n]
-            grad = shared_exec.grad_dict.get(n) if shared_exec.grad_arrays else None
-            if grad is not None:
-                out[f"grad of {n}"] = grad
-    return out
+def _default_types(idx) -> dict:
+    """MXNet's default ``type_dict``: float32 for every argument without a ``__dtype__``."""
+    return {idx.nodes[n].name: "float32" for n in idx.argument_ids()
+            if "__dtype__" not in idx.nodes[n].attrs}
 
 
-def _array(name: str, shape, dtype, ctx, shared_buffer, shared: NDArray | None) -> NDArray:
-    """A zero array, or memory shared with another executor / a shared buffer."""
-    source = shared
-    if source is None and shared_buffer is not None:
-        source = shared_buffer.get(name)
-    if source is not None and np.dtype(source.dtype) == np.dtype(dtype):
-        size = int(np.prod(shape, dtype=np.int64))
-        if tuple(source.shape) == tuple(shape):
-            return source
-        if size <= source.size:
-            return NDArray(source._data.reshape(-1)[:size].reshape(shape), ctx)
-    array = NDArray(np.zeros(shape, dtype), ctx)
-    if shared_buffer is not None:
-        shared_buffer[name] = array
-    return array
+def _undecided(idx, shapes: list, types: list, arg_entries: list[int]) -> None:
+    names = [idx.nodes[n].name for n in idx.argument_ids()]
+    bad = [(n, shapes[e]) for n, e in zip(names, arg_entries) if not is_known(shapes[e])]
+    if bad:
+        rows = "".join(f"{n}: {_fmt_partial(s)}, " for n, s in bad)
+        raise MXNetError("InferShape pass cannot decide shapes for the following arguments "
+                         "(-1 means unknown dimensions). Please consider providing them as "
+                         f"inputs:\n{rows}\n")
+    bad_t = [n for n, e in zip(names, arg_entries) if types[e] is None]
+    if bad_t:
+        rows = "".join(f"{n}: -1, " for n in bad_t)
+        raise MXNetError("InferType pass cannot decide dtypes for the following arguments (-1 "
+                         "means unknown dtype). Please consider providing them as inputs:\n"
+                         f"{rows}\n")
+    for e in range(idx.num_entries):
+        if not is_known(shapes[e]) or types[e] is None:
+            raise MXNetError(f"Cannot infer the shape or dtype of entry {e}: "
+                             f"shape {shapes[e]}, dtype {types[e]}")
 
 
+def _fmt_partial(shape) -> str:
+    if not shape:
+        return "None"
+    return "[" + ",".join("-1" if d is None else str(d) for d in shape) + "]"
+
+
+# ---- memory sharing ----------------------------------------------------------------------
+class _Sharing:
+    """Where simple_bind's arrays come from (MXNet 1.9.1, checked against it):
+
+    * without ``shared_buffer`` every array is new (``shared_exec`` then only shares MXNet's
+      internal memory pool, which symnet does not model);
+    * with ``shared_buffer``: arguments named in ``shared_arg_names`` (and their gradients) are
+      ``shared_exec``'s arrays, which must have exactly the inferred shape and dtype (new ones
+      if there is no ``shared_exec``); aux states are ``shared_exec``'s; every other argument
+      and gradient (key ``'grad of <name>'``) reuses the buffer's array of that name, a view of
+      its leading memory when smaller, or a new zero array that replaces it in the buffer.
+    """
+
+    def __init__(self, shared_exec, shared_arg_names, shared_buffer):
+        self.buffer = shared_buffer
+        self.exec = shared_exec if shared_buffer is not None else None
+        self.names = set(shared_arg_names or []) if shared_buffer is not None else set()
+
+    def argument(self, name: str, shape, dtype, ctx) -> NDArray:
+        if name in self.names:
+            if self.exec is None:
+                return _zeros(shape, dtype, ctx)
+            return _exact(self.exec.arg_dict[name], shape, dtype, name, "arg_array")
+        return self._buffered(name, shape, dtype, ctx)
+
+    def gradient(self, name: str, shape, dtype, ctx) -> NDArray:
+        if name in self.names:
+            grads = self.exec.grad_dict if self.exec is not None and \
+                self.exec.grad_arrays is not None else {}
+            if grads.get(name) is None:
+                return _zeros(shape, dtype, ctx)
+            return _exact(grads[name], shape, dtype, name, "grad_array")
+        return self._buffered(f"grad of {name}", shape, dtype, ctx)
+
+    def aux(self, name: str, shape, dtype, ctx) -> NDArray:
+        if self.exec is None:
+            return _zeros(shape, dtype, ctx)
+        return _exact(self.exec.aux_dict[name], shape, dtype, name, "aux_array")
+
+    def _buffered(self, key: str, shape, dtype, ctx) -> NDArray:
+        if self.buffer is None:
+            return _zeros(shape, dtype, ctx)
+        source = self.buffer.get(key)
+        if source is not None:
+            if np.dtype(source.dtype) != np.dtype(dtype):
+                raise MXNetError("Check failed: it->second.dtype() == dest_arg_dtype : "
+                                 "Requested arg array's dtype does not match that of the "
+                                 "reusable ndarray")
+            size = int(np.prod(shape, dtype=np.int64))
+            if size <= source.size:
+                return NDArray(source._data.reshape(-1)[:size].reshape(shape), ctx)
+        array = _zeros(shape, dtype, ctx)
+        self.buffer[key] = array
+        return array
+
+
+def _zeros(shape, dtype, ctx) -> NDArray:
+    return NDArray(np.zeros(shape, dtype), ctx)
+
+
+def _exact(array: NDArray, shape, dtype, name: str, what: str) -> NDArray:
+    """``shared_exec``'s array itself, which must match exactly (MXNet's check)."""
+    if tuple(array.shape) != tuple(shape):
+        fmt = lambda s: "[" + ",".join(map(str, s)) + "]"  # noqa: E731
+        raise MXNetError(
+            f"Check failed: inferred_shape == in_arg_nd.shape() ({fmt(shape)} vs. "
+            f"{fmt(array.shape)}) : Inferred shape does not match shared_exec.{what}'s shape "
+            f"Therefore, the allocated memory for shared_exec.{what} cannot be resued for "
+            f"creating NDArray of the argument {name} for the current executor")
+    if np.dtype(array.dtype) != np.dtype(dtype):
+        raise MXNetError(f"Inferred dtype does not match shared_exec.{what}'s dtype for "
+                         f"the argument {name}")
+    return NDArray(array._data, array.context)  # the same memory, a new object (as MXNet)
+
+
+# ---- eval ------------------------------------------------------------------------------------
 def eval_symbol(sym, ctx: Context | None = None, **kwargs) -> list[NDArray]:
     """Bind ``kwargs`` as arguments, run forward once and return the outputs."""
     executor = bind(sym, ctx or current_context(), kwargs, grad_req="null")
