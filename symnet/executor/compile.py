@@ -141,6 +141,10 @@ def compile_graph(g: FullGraph, bound: dict[int, np.ndarray], grad_arrays: list,
         if arrays[e] is None:
             arrays[e] = _view(pool[plan.storage[e]], shapes[e], dtypes[e], nbytes[e])
     reqs = _requests(g, grad_arrays, grad_reqs)
+    read = {e for ins in idx.input_entries for e in ins}
+    for e in range(idx.num_entries):  # nobody reads it, it is no output: skip computing it
+        if e not in read and e not in keep and e not in external:
+            reqs[e] = "null"
     steps = []
     for nid, node in enumerate(idx.nodes):
         if node.is_variable:

@@ -95,7 +95,7 @@ def run_nd(case: OpCase, arrays: list[np.ndarray]) -> list[np.ndarray]:
     return [r.asnumpy() for r in result]
 
 
-def run_kernel(case: OpCase, arrays: list[np.ndarray], req: str = "write",
+def run_kernel(case: OpCase, arrays: list[np.ndarray], req: str | list = "write",
                prefill: list[np.ndarray] | None = None, inplace: tuple[int, int] | None = None):
     """Call the kernel directly with the given request; returns all outputs (hidden too)."""
     op = case.opdef()
@@ -109,7 +109,8 @@ def run_kernel(case: OpCase, arrays: list[np.ndarray], req: str = "write",
     if inplace is not None:
         i, j = inplace
         outs[j] = ins[i]
-    op.forward(params, OpContext(rng=np.random.default_rng(7)), ins, [req] * n_out, outs)
+    reqs = list(req) if isinstance(req, (list, tuple)) else [req] * n_out
+    op.forward(params, OpContext(rng=np.random.default_rng(7)), ins, reqs, outs)
     return outs
 
 

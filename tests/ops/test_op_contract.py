@@ -133,3 +133,19 @@ def test_planned_matches_unplanned(case):
     unplanned = _executor_grads(sym, location, grad_nodes, False)
     for a, b in zip(planned, unplanned):
         assert_almost_equal(a, b, rtol=0, atol=0)
+
+
+@pytest.mark.parametrize("case_dtype", EXPANDED, ids=param_id)
+def test_null_request_leaves_output_untouched(case_dtype):
+    """``req='null'`` for one output: that output keeps its content, the others are right."""
+    case, dtype = case_dtype
+    arrays = case_inputs(case, dtype)
+    written = run_kernel(case, arrays, "write")
+    for j in range(len(written)):
+        reqs = ["write"] * len(written)
+        reqs[j] = "null"
+        prefill = [np.ones(w.shape, w.dtype) for w in written]
+        result = run_kernel(case, arrays, reqs, prefill=prefill)
+        for k, (r, w) in enumerate(zip(result, written)):
+            expected = prefill[k] if k == j else w
+            assert_close(r, expected, dtype, case, f"output {k} with req[{j}]='null'")
