@@ -105,8 +105,10 @@ class Executor:
 
     def _run_forward(self, is_train: bool, rng: np.random.Generator) -> None:
         program = self._compiled.program
-        # Remember how this forward pass was run, so a repeated backward can replay it.
-        self._last_forward = (is_train, rng.bit_generator.state)
+        # Remember how this forward pass was run, so a repeated backward can replay it (the
+        # generator's state only matters when some operator draws random numbers).
+        state = rng.bit_generator.state if program.uses_rng else None
+        self._last_forward = (is_train, state)
         program.ctx.is_train = is_train
         program.ctx.rng = rng
         program.run(0, program.num_forward)
@@ -123,8 +125,10 @@ class Executor:
             # The memory plan lets backward reuse buffers of forward values after their last
             # read, so a second backward first recomputes them (same random draws).
             train, state = self._last_forward
-            rng = np.random.Generator(type(_rng().bit_generator)())
-            rng.bit_generator.state = state
+            rng = _rng()
+            if state is not None:
+                rng = np.random.Generator(type(rng.bit_generator)())
+                rng.bit_generator.state = state
             self._run_forward(train, rng)
         program.ctx.is_train = bool(is_train)
         if self._monitor_heads is not None:

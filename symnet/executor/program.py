@@ -38,18 +38,21 @@ class Program:
         self.steps = steps
         self.num_forward = num_forward
         self.ctx = ctx
+        # The hot loop unpacks plain tuples: no attribute lookups per step.
+        self.calls = [(s.kernel, s.params, s.ins, s.req, s.outs) for s in steps]
+        self.uses_rng = any(s.node.op.needs_rng for s in steps)
         self.monitor: Callable | None = None         # called after each step
         self.monitor_inputs: Callable | None = None  # called before each step
 
     def run(self, lo: int, hi: int) -> None:
         ctx = self.ctx
-        step = None
+        k = lo
         try:
             if self.monitor is None:
-                for step in self.steps[lo:hi]:
-                    step.kernel(step.params, ctx, step.ins, step.req, step.outs)
+                for k, (kernel, params, ins, req, outs) in enumerate(self.calls[lo:hi], lo):
+                    kernel(params, ctx, ins, req, outs)
             else:
-                for step in self.steps[lo:hi]:
+                for k, step in enumerate(self.steps[lo:hi], lo):
                     if self.monitor_inputs is not None:
                         self.monitor_inputs(step)
                     step.kernel(step.params, ctx, step.ins, step.req, step.outs)
@@ -57,6 +60,7 @@ class Program:
         except MXNetError:
             raise
         except Exception as err:
+            step = self.steps[k]
             shapes = ", ".join(fmt_shape(a.shape) for a in step.ins)
             raise MXNetError(f"Error in operator {step.node.name} ({step.node.op.name}) with "
                              f"input shapes {shapes}: {type(err).__name__}: {err}") from err
