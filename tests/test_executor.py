@@ -250,6 +250,7 @@ def test_kernel_exception_names_the_node():
         raise ValueError("kernel broke")
 
     step.kernel = failing
+    ex._compiled.program.refresh()
     with pytest.raises(MXNetError, match=r"Error in operator boom \(exp\).*\[2,3\].*kernel broke") \
             as info:
         ex.forward()
@@ -265,6 +266,7 @@ def test_mxnet_errors_from_kernels_pass_unchanged():
         raise MXNetError("original message")
 
     step.kernel = failing
+    ex._compiled.program.refresh()
     with pytest.raises(MXNetError, match="^original message$"):
         ex.forward()
 

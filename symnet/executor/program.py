@@ -38,9 +38,12 @@ class Program:
         self.steps = steps
         self.num_forward = num_forward
         self.ctx = ctx
-        # The hot loop unpacks plain tuples: no attribute lookups per step.
-        self.calls = [(s.kernel, s.params, s.ins, s.req, s.outs) for s in steps]
-        self.uses_rng = any(s.node.op.needs_rng for s in steps)
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Rebuild the hot loop's call tuples after a Step was changed."""
+        self.calls = [(s.kernel, s.params, s.ins, s.req, s.outs) for s in self.steps]
+        self.uses_rng = any(s.node.op.needs_rng for s in self.steps)
         self.monitor: Callable | None = None         # called after each step
         self.monitor_inputs: Callable | None = None  # called before each step
 
