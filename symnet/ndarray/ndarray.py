@@ -20,6 +20,7 @@ import numpy as np
 from ..base import MXNetError
 from ..context import Context, current_context
 from ..dtype import np_dtype
+from .. import random as _random
 from ..ops.kernel import OpContext
 from ..ops.registry import OpDef, fmt_shape, get_op
 from ..ops.rules import known
@@ -630,7 +631,6 @@ _IMPERATIVE_CTX = OpContext(is_train=False)
 
 def _op_context() -> OpContext:
     """The context for imperative calls: not training, the global random generator."""
-    from .. import random as _random
     _IMPERATIVE_CTX.rng = _random.generator()
     return _IMPERATIVE_CTX
 
@@ -644,24 +644,28 @@ def invoke(op: OpDef, inputs: Sequence[NDArray], attrs: dict[str, Any], out=None
     inference exactly like a bound output would, and ``out`` is returned. Parsing and
     inference results are cached per (op, attributes, input shapes and dtypes).
     """
+    datas = []
     for i, x in enumerate(inputs):
         if not isinstance(x, NDArray):
             raise TypeError(f"{op.name}: input {i} must be an NDArray, got {type(x).__name__}")
+        datas.append(x._data)
     given = _given_outputs(op, out)
-    params, out_shapes, out_types, visible = _prepare(op, attrs, name, inputs, given)
+    params, out_shapes, out_types, visible = _prepare(op, attrs, name, datas, given)
     ctx = inputs[0]._ctx if inputs else _output_context(inputs, params)
     if ctx.device_typeid == 2:
         ctx.require_cpu(f"the output of {op.name}")
-    outs = list(given) + [NDArray(np.empty(s, dtype=t), ctx)
-                          for s, t in zip(out_shapes[len(given):], out_types[len(given):])]
-    op.forward(params, _op_context(), [x._data for x in inputs],
-               ["write"] * len(outs), [o._data for o in outs])
+    outs = [o._data for o in given]
+    results = [NDArray(np.empty(s, dtype=t), ctx)
+               for s, t in zip(out_shapes[len(given):], out_types[len(given):])]
+    outs += [r._data for r in results]
+    op.forward(params, _op_context(), datas, ["write"] * len(outs), outs)
     if out is not None:
         return out
-    return outs[0] if visible == 1 else outs[:visible]
+    return results[0] if visible == 1 else results[:visible]
 
 
 _PREPARED: dict = {}
+_PLAIN = (str, int, bool, type(None))
 
 
 def _attrs_key(attrs: dict) -> tuple:
@@ -671,7 +675,7 @@ def _attrs_key(attrs: dict) -> tuple:
     key = []
     for k, v in attrs.items():
         kind = type(v)
-        if kind is str or kind is int or kind is bool or v is None:
+        if kind in _PLAIN:
             key.append((k, kind, v))
         elif kind in (float, tuple, list) or isinstance(v, (np.generic, np.dtype, type)):
             key.append((k, kind, repr(v)))
@@ -680,12 +684,11 @@ def _attrs_key(attrs: dict) -> tuple:
     return tuple(key)
 
 
-def _prepare(op: OpDef, attrs: dict, name: str, inputs, given: list):
+def _prepare(op: OpDef, attrs: dict, name: str, datas: list, given: list):
     """Parsed params, output shapes/dtypes and the visible count (cached when hashable)."""
     try:
-        key = (op.name, _attrs_key(attrs), tuple(x._data.shape for x in inputs),
-               tuple(x._data.dtype for x in inputs), tuple(o._data.shape for o in given),
-               tuple(o._data.dtype for o in given))
+        key = (op, _attrs_key(attrs), tuple([(d.shape, d.dtype) for d in datas]),
+               tuple([(o._data.shape, o._data.dtype) for o in given]))
         hit = _PREPARED.get(key)
     except TypeError:  # unhashable attribute values: no caching
         key, hit = None, None
@@ -700,14 +703,14 @@ def _prepare(op: OpDef, attrs: dict, name: str, inputs, given: list):
     out_shapes = [o.shape for o in given] + [None] * (n_out - len(given))
     out_types = [o._data.dtype for o in given] + [None] * (n_out - len(given))
     where = name or op.name
-    _, out_shapes = op.shapes(params, [x.shape for x in inputs], out_shapes, where)
-    _, out_types = op.types(params, [x._data.dtype for x in inputs], out_types, where)
+    _, out_shapes = op.shapes(params, [d.shape for d in datas], out_shapes, where)
+    _, out_types = op.types(params, [d.dtype for d in datas], out_types, where)
     for j, shape in enumerate(out_shapes):
         if not known(shape):
             raise MXNetError(f"Operator {where} cannot infer the shape of output {j}: "
                              f"got {shape}")
     result = (params, out_shapes, out_types, visible)
-    if key is not None and not op.needs_rng:
+    if key is not None:
         if len(_PREPARED) > 4096:
             _PREPARED.clear()
         _PREPARED[key] = result
@@ -717,6 +720,8 @@ def _prepare(op: OpDef, attrs: dict, name: str, inputs, given: list):
 def _given_outputs(op: OpDef, out) -> list:
     if out is None:
         return []
+    if type(out) is NDArray:
+        return [out]
     given = list(out) if isinstance(out, (list, tuple)) else [out]
     for o in given:
         if not isinstance(o, NDArray):

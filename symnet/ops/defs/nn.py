@@ -5,6 +5,8 @@ the "operators for real networks" issue; gradients arrive with the executor.
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ..fields import Bool, Enum, Float, Int
@@ -63,10 +65,13 @@ def _fc_forward(p: Params, ctx, ins, req, outs) -> None:
     if req[0] == NULL:
         return
     data, weight = ins[0], ins[1]
-    x = data.reshape(data.shape[0], -1) if p.flatten and data.ndim != 1 else data
-    if data.ndim == 1 and p.flatten:
-        x = data.reshape(-1, 1)
-    out = outs[0].reshape(x.shape[:-1] + (p.num_hidden,))
+    if data.ndim == 2:  # the common case: no reshaping at all
+        x, out = data, outs[0]
+    else:
+        x = data.reshape(data.shape[0], -1) if p.flatten and data.ndim != 1 else data
+        if data.ndim == 1 and p.flatten:
+            x = data.reshape(-1, 1)
+        out = outs[0].reshape(x.shape[:-1] + (p.num_hidden,))
     if req[0] == ADD:
         out += x @ weight.T + (0 if p.no_bias else ins[2])
         return
@@ -111,10 +116,10 @@ def softmax_2d_axis(p: Params, shape: tuple) -> tuple[tuple, int]:
     last axis; ``multi_output``: ``(N, C, prod(rest))`` over axis 1.
     """
     if p.multi_output:
-        return (shape[0], shape[1], int(np.prod(shape[2:], dtype=np.int64))), 1
+        return (shape[0], shape[1], math.prod(shape[2:])), 1
     if p.preserve_shape:
         return tuple(shape), len(shape) - 1
-    return (shape[0], int(np.prod(shape[1:], dtype=np.int64))), 1
+    return (shape[0], math.prod(shape[1:])), 1
 
 
 def _softmax_output_shape(p: Params, ins: list, outs: list):
@@ -320,20 +325,29 @@ def _softmax_output_backward(p: Params, ctx, ins, req, outs) -> None:
 
 def _softmax_grad_rows(p: Params, prob: np.ndarray, label: np.ndarray, out: np.ndarray) -> None:
     """The common case, (N, K) probabilities and N class labels, without temporaries."""
-    idx = label.astype(np.int64)
-    valid = label != p.ignore_label
-    norm = {"null": 1, "batch": prob.shape[0],
-            "valid": max(1, int(valid.sum()))}[p.normalization]
-    scale = p.grad_scale / norm
+    n, k = prob.shape
+    idx = label.astype(np.intp)
+    norm = p.normalization
+    if norm == "null":
+        scale = p.grad_scale
+    elif norm == "batch":
+        scale = p.grad_scale / n
+    else:
+        scale = p.grad_scale / max(1, int(np.count_nonzero(label != p.ignore_label)))
     np.multiply(prob, scale, out=out)
-    inside = (idx >= 0) & (idx < prob.shape[1])
-    rows = np.arange(prob.shape[0])
-    if inside.all():
+    rows = _ROWS.get(n)
+    if rows is None:
+        rows = _ROWS.setdefault(n, np.arange(n))
+    if n and 0 <= idx.min() and idx.max() < k:
         out[rows, idx] -= scale
     else:
+        inside = (idx >= 0) & (idx < k)
         out[rows[inside], idx[inside]] -= scale
     if p.use_ignore:
-        out[~valid] = 0
+        out[label == p.ignore_label] = 0
+
+
+_ROWS: dict[int, np.ndarray] = {}  # row indices per batch size, reused across calls
 
 
 register("_backward_SoftmaxOutput", inputs=["output", "label"],
