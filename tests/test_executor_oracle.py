@@ -47,11 +47,7 @@ KEY_PHRASES: dict[str, list[str]] = {
 
 # Known differences that live outside the executor (strict xfail: fixing them turns this red,
 # so the entry gets removed).
-KNOWN_DIFFERENCES: dict[str, str] = {
-    "monitor_softmax_backward": "symnet's _backward_SoftmaxOutput has one output; MXNet's has "
-                                "two (the label's gradient, never written), so MXNet reports "
-                                "sm_backward_output0 and sm_backward_output1",
-}
+KNOWN_DIFFERENCES: dict[str, str] = {}
 
 # MXNet's C++ decorations: stack-trace header, source locations, the failed check's condition.
 _CPP_NOISE = [r'Traceback \(most recent call last\):\n(  File "[^"]*", line \d+\n)+',

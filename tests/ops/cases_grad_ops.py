@@ -47,6 +47,11 @@ def _softmax_inputs(rng, dtype):
 
 def _softmax_backward_ref(prob, label, grad_scale=1.0, normalization="null", use_ignore=False,
                           **_):
+    return [_softmax_data_grad(prob, label, grad_scale, normalization, use_ignore),
+            np.zeros_like(label)]
+
+
+def _softmax_data_grad(prob, label, grad_scale, normalization, use_ignore):
     grad = prob.astype(np.float64).copy()
     for i, y in enumerate(label.astype(int)):
         if y >= 0:

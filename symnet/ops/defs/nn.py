@@ -262,7 +262,8 @@ def _softmax_output_gradient(g, ograds):
     params = {k: g.params[k] for k in ("grad_scale", "ignore_label", "multi_output",
                                         "use_ignore", "preserve_shape", "normalization",
                                         "out_grad", "smooth_alpha")}
-    return [g.op("_backward_SoftmaxOutput", g.output(), g.input(1), **params), g.untouched]
+    data_grad = g.ops("_backward_SoftmaxOutput", g.output(), g.input(1), **params)[0]
+    return [data_grad, g.untouched]
 
 
 def _softmax_targets(p: Params, prob: np.ndarray, label: np.ndarray):
@@ -296,6 +297,10 @@ def _softmax_targets(p: Params, prob: np.ndarray, label: np.ndarray):
 
 
 def _softmax_output_backward(p: Params, ctx, ins, req, outs) -> None:
+    """Output 0: the data gradient. Output 1, the label's slot, exists as in MXNet (its name
+    shows in monitors); nothing reads it, so executors never compute it ('null')."""
+    if len(req) > 1 and req[1] != NULL:
+        assign(outs[1], req[1], 0)
     if req[0] == NULL:
         return
     prob, label = ins
@@ -356,9 +361,11 @@ register("_backward_SoftmaxOutput", inputs=["output", "label"],
                  Bool("preserve_shape", False),
                  Enum("normalization", ("batch", "null", "valid"), "null"),
                  Bool("out_grad", False), Float("smooth_alpha", 0.0)],
-         infer_shape=lambda p, ins, outs: (ins, [ins[0]]),
-         infer_type=lambda p, ins, outs: (ins, [ins[0]]), forward=_softmax_output_backward,
-         doc="Gradient of the softmax cross-entropy loss (SoftmaxOutput's backward pass).")
+         outputs=2, infer_shape=lambda p, ins, outs: (ins, [ins[0], ins[1]]),
+         infer_type=lambda p, ins, outs: (ins, [ins[0], ins[1]]),
+         forward=_softmax_output_backward,
+         doc="Gradient of the softmax cross-entropy loss (SoftmaxOutput's backward pass); the "
+             "second output is the label's gradient slot, always zero.")
 
 
 # ---- the operators ---------------------------------------------------------------------------
