@@ -16,8 +16,10 @@ from . import attribute, name
 from .attribute import AttrScope
 from . import symbol
 from . import symbol as sym
+from . import model
+from . import test_utils
 
 __all__ = ["base", "MXNetError", "NotImplementedForSymbol", "Context", "cpu", "gpu",
            "cpu_pinned", "current_context", "num_gpus", "random", "nd", "ndarray", "sym", "symbol",
-           "name", "attribute", "AttrScope",
+           "name", "attribute", "AttrScope", "model", "test_utils",
            "__version__"]
