@@ -144,7 +144,7 @@ class Executor:
         elif isinstance(out_grads, NDArray):
             out_grads = [out_grads]
         elif isinstance(out_grads, dict):
-            out_grads = [out_grads[k] for k in self._symbol.list_outputs()]
+            out_grads = [out_grads[k] for k in self._names("outputs")]
         out_grads = list(out_grads)
         for value in out_grads:
             if not isinstance(value, NDArray):
@@ -176,23 +176,30 @@ class Executor:
             raise ValueError(f"Duplicate names detected, {names}")
         return dict(zip(names, arrays))
 
+    def _names(self, kind: str) -> list[str]:
+        """The symbol's argument/aux/output names, computed once (the graph never changes)."""
+        cache = self.__dict__.setdefault("_name_cache", {})
+        if kind not in cache:
+            cache[kind] = getattr(self._symbol, f"list_{kind}")()
+        return cache[kind]
+
     @property
     def arg_dict(self) -> dict[str, NDArray]:
-        return self._as_dict(self._symbol.list_arguments(), self.arg_arrays)
+        return self._as_dict(self._names("arguments"), self.arg_arrays)
 
     @property
     def grad_dict(self) -> dict[str, NDArray | None]:
         if self.grad_arrays is None:
             raise TypeError("'NoneType' object is not iterable")
-        return self._as_dict(self._symbol.list_arguments(), self.grad_arrays)
+        return self._as_dict(self._names("arguments"), self.grad_arrays)
 
     @property
     def aux_dict(self) -> dict[str, NDArray]:
-        return self._as_dict(self._symbol.list_auxiliary_states(), self.aux_arrays)
+        return self._as_dict(self._names("auxiliary_states"), self.aux_arrays)
 
     @property
     def output_dict(self) -> dict[str, NDArray]:
-        return self._as_dict(self._symbol.list_outputs(), self.outputs)
+        return self._as_dict(self._names("outputs"), self.outputs)
 
     # ---- parameters, monitoring, reshaping --------------------------------------------------
     def copy_params_from(self, arg_params: dict, aux_params: dict | None = None,
