@@ -1,7 +1,10 @@
 """Run every benchmark and print symnet side by side with the peers that are installed.
 
-    python bench/run.py            # all batch sizes, 3 s per measurement
+    python bench/run.py            # every benchmark, 3 s per measurement
     python bench/run.py --quick    # 1 s per measurement
+
+Run it on a quiet machine: NumPy's OpenBLAS threads spin-wait, so other busy processes make
+symnet's numbers collapse (set OPENBLAS_NUM_THREADS=1 for steadier, lower, numbers).
 
 MXNet 1.9.1 is found through the oracle environment (``SYMNET_ORACLE_PYTHON``, or
 ``../shared/tools/mxnet-oracle/oracle path``); PyTorch is used when ``import torch`` works.
@@ -41,15 +44,41 @@ def _has_torch() -> bool:
                           capture_output=True).returncode == 0
 
 
-def _measure(python: str, framework: str, batch: int, seconds: float) -> float | None:
+def _run(python: str, script: str, args: list[str]) -> float | None:
     env = dict(os.environ, PYTHONPATH=ROOT, MXNET_SUBGRAPH_VERBOSE="0")
-    cmd = [python, os.path.join(HERE, "mlp.py"), "--framework", framework,
-           "--batch", str(batch), "--seconds", str(seconds)]
-    done = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    done = subprocess.run([python, os.path.join(HERE, script)] + args, capture_output=True,
+                          text=True, env=env)
     if done.returncode != 0:
-        print(f"  {framework} batch {batch} failed:\n{done.stderr[-2000:]}", file=sys.stderr)
+        print(f"  {script} {' '.join(args)} failed:\n{done.stderr[-2000:]}", file=sys.stderr)
         return None
     return json.loads(done.stdout.strip().splitlines()[-1])["samples_per_s"]
+
+
+def _measure(python: str, framework: str, batch: int, seconds: float) -> float | None:
+    return _run(python, "mlp.py", ["--framework", framework, "--batch", str(batch),
+                                   "--seconds", str(seconds)])
+
+
+CONVNETS = (("lenet", "LeNet training, batch 64", 1.0),
+            ("resnet20", "CIFAR ResNet-20 + BatchNorm training, batch 32", 1.0),
+            ("resnet18", "ResNet-18 inference, batch 8", 1.0))
+
+
+def _convnets(oracle: str | None, seconds: float) -> None:
+    print("\nConvolutional networks, samples/s")
+    header = f"{'model':<48} {'symnet':>9}"
+    if oracle:
+        header += f" {'mxnet':>9} {'symnet/mxnet':>13} {'target':>7}"
+    print(header)
+    for model, title, target in CONVNETS:
+        args = ["--model", model, "--seconds", str(seconds)]
+        ours = _run(sys.executable, "convnets.py", ["--framework", "symnet"] + args)
+        row = f"{title:<48} {ours or 0:>9,.1f}"
+        if oracle:
+            theirs = _run(oracle, "convnets.py", ["--framework", "mxnet"] + args)
+            if ours and theirs:
+                row += f" {theirs:>9,.1f} {ours / theirs:>12.2f}x {target:>6.1f}x"
+        print(row, flush=True)
 
 
 def main() -> None:
@@ -75,6 +104,7 @@ def main() -> None:
         if oracle and rates["symnet"] and rates.get("mxnet"):
             row += f" {rates['symnet'] / rates['mxnet']:>12.2f}x {TARGETS[batch]:>6.1f}x"
         print(row, flush=True)
+    _convnets(oracle, seconds)
     print()
     subprocess.run([sys.executable, os.path.join(HERE, "overhead.py")], check=False)
 
