@@ -12,7 +12,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-__all__ = ["REQUIRED", "Field", "Int", "Float", "Double", "Bool", "Str", "Enum", "Shape", "FloatTuple",
+__all__ = ["REQUIRED", "Field", "Int", "Float", "Double", "Probability", "Bool", "Str", "Enum", "Shape", "FloatTuple",
            "DType"]
 
 
@@ -115,6 +115,17 @@ class Float(Field):
         if isinstance(value, str):
             return float(value.strip())
         raise TypeError(type(value))
+
+
+class Probability(Float):
+    """A float in [0, 1], rejected with MXNet's 'exceed bound' message otherwise."""
+
+    def parse(self, value):
+        result = super().parse(value)
+        if result is not None and not 0.0 <= result <= 1.0:
+            raise ValueError(f"value {value} for Parameter {self.name} exceed bound [0,1]\n"
+                             f"{self.name}: {self.doc}")
+        return result
 
 
 class Double(Float):

@@ -28,7 +28,7 @@ from ..base import MXNetError
 from .fields import REQUIRED, Field
 
 __all__ = ["OpDef", "Params", "InferError", "register", "get_op", "find_op", "list_ops",
-           "HIDDEN_KEYS", "fmt_shape", "merge_shape"]
+           "HIDDEN_KEYS", "fmt_shape", "merge_shape", "merge_type"]
 
 #: Attribute keys that MXNet stores as ``__key__`` on nodes (AttrScope, Variable(lr_mult=...)).
 HIDDEN_KEYS = ("ctx_group", "lr_mult", "wd_mult", "force_mirroring", "mirror_stage")
@@ -187,8 +187,8 @@ class OpDef:
             new_in, new_out = self.infer_type(params, list(in_types), list(out_types))
         except InferError as err:
             raise MXNetError(f"Error in operator {where}: {err}") from None
-        return (_merge_all(in_types, new_in, _merge_type, where, _type_conflict, "input"),
-                _merge_all(out_types, new_out, _merge_type, where, _type_conflict, "output"))
+        return (_merge_all(in_types, new_in, merge_type, where, _type_conflict, "input"),
+                _merge_all(out_types, new_out, merge_type, where, _type_conflict, "output"))
 
 
 def merge_shape(a, b):
@@ -207,7 +207,8 @@ def merge_shape(a, b):
     return tuple(out)
 
 
-def _merge_type(a, b):
+def merge_type(a, b):
+    """Unify two dtypes (None is unknown); ValueError on a conflict."""
     if a is None:
         return b
     if b is None or a == b:

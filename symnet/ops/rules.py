@@ -10,12 +10,22 @@ from typing import Sequence
 
 import numpy as np
 
-from .registry import InferError, Params, fmt_shape, merge_shape
+from .registry import InferError, Params, fmt_shape, merge_shape, merge_type
 
 Shape = tuple | None
 
-__all__ = ["known", "merge_shape", "elemwise_shape", "broadcast_shapes", "broadcast_shape",
+__all__ = ["fmt_type", "prod", "known", "merge_shape", "elemwise_shape", "broadcast_shapes", "broadcast_shape",
            "same_type", "fixed_type", "unify", "inplace_0_0", "check_known", "ndim_known"]
+
+
+def prod(dims) -> int | None:
+    """Product of the dims, or None if any is unknown."""
+    out = 1
+    for d in dims:
+        if d is None:
+            return None
+        out *= d
+    return out
 
 
 def known(shape: Shape) -> bool:
@@ -49,21 +59,14 @@ def elemwise_shape(p: Params, ins: list, outs: list):
     return [shape] * len(ins), [shape] * len(outs)
 
 
-def _merge_type(a, b):
-    if a is None:
-        return b
-    if b is None or a == b:
-        return a
-    raise ValueError
-
-
-def _fmt_type(t) -> str:
+def fmt_type(t) -> str:
+    """A dtype's name for messages ("None" when unknown)."""
     return "None" if t is None else np.dtype(t).name
 
 
 def same_type(p: Params, ins: list, outs: list):
     """All inputs and outputs share one dtype (MXNet ``ElemwiseType``)."""
-    dtype = unify(ins + outs, _merge_type, _fmt_type, _labels(len(ins), len(outs)))
+    dtype = unify(ins + outs, merge_type, fmt_type, _labels(len(ins), len(outs)))
     return [dtype] * len(ins), [dtype] * len(outs)
 
 
@@ -75,7 +78,7 @@ def fixed_type(dtype_of):
         for j, t in enumerate(outs):
             if t is not None and t != dtype:
                 raise InferError(f"Incompatible attr in node at {j}-th output: expected "
-                                 f"{dtype.name}, got {_fmt_type(t)}")
+                                 f"{dtype.name}, got {fmt_type(t)}")
         return list(ins), [dtype] * len(outs)
 
     return rule

@@ -12,27 +12,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..fields import Bool, Enum, Float, Shape
+from ..fields import Bool, Enum, Probability, Shape
 from ..kernel import NULL, assign
 from ..registry import InferError, Params, register
 
 __all__: list[str] = []
 
 
-class _Probability(Float):
-    """A float in [0, 1], rejected with MXNet's 'exceed bound' message otherwise."""
-
-    def parse(self, value):
-        result = super().parse(value)
-        if result is not None and not 0.0 <= result <= 1.0:
-            raise ValueError(f"value {value} for Parameter {self.name} exceed bound [0,1]\n"
-                             f"{self.name}: {self.doc}")
-        return result
-
-
 def _fields() -> list:
     return [
-        _Probability("p", 0.5, "Fraction of the input that gets dropped out during training "
+        Probability("p", 0.5, "Fraction of the input that gets dropped out during training "
                                "time."),
         Enum("mode", ("always", "training"), "training",
              "Whether to only turn on dropout during training or to also turn on for "

@@ -19,8 +19,8 @@ import numpy as np
 from ...base import MXNetError
 from ..fields import Bool, DType, Enum, Float, Int
 from ..kernel import ADD, NULL, assign
-from ..registry import InferError, Params, fmt_shape, register
-from ..rules import elemwise_shape, fixed_type, merge_shape, unify
+from ..registry import InferError, Params, fmt_shape, merge_type, register
+from ..rules import elemwise_shape, fixed_type, fmt_type, merge_shape, unify
 
 __all__ = ["normalize_axis"]
 
@@ -63,23 +63,9 @@ def _bound(index: np.ndarray, size: int, mode: str) -> np.ndarray:
 
 def _input_type(p: Params, ins: list, outs: list):
     """Output 0 has the dtype of input 0; the other inputs (indices, condition) are free."""
-    dtype = unify([ins[0], outs[0]], _merge_dtype, _fmt_dtype,
+    dtype = unify([ins[0], outs[0]], merge_type, fmt_type,
                   ["0-th input", "0-th output"])
     return [dtype] + list(ins[1:]), [dtype]
-
-
-def _merge_dtype(a, b):
-    """Unify two dtypes (None is unknown); ValueError on a conflict."""
-    if a is None:
-        return b
-    if b is None or a == b:
-        return a
-    raise ValueError
-
-
-def _fmt_dtype(t) -> str:
-    """A dtype's name for messages."""
-    return "None" if t is None else np.dtype(t).name
 
 
 def _write_or_add(out: np.ndarray, req: str, compute) -> None:
@@ -137,10 +123,10 @@ def concat_type(p: Params, ins: list, outs: list):
     for i, t in enumerate(ins):
         if t is not None and t != dtype:
             raise InferError(f"Non-uniform data type in Concat, expected data type "
-                             f"{_fmt_dtype(dtype)}, got data type {_fmt_dtype(t)} for input {i}")
+                             f"{fmt_type(dtype)}, got data type {fmt_type(t)} for input {i}")
     if outs[0] is not None and outs[0] != dtype:
         raise InferError(f"Non-uniform data type in Concat, expected data type "
-                         f"{_fmt_dtype(dtype)}, got data type {_fmt_dtype(outs[0])} for output")
+                         f"{fmt_type(dtype)}, got data type {fmt_type(outs[0])} for output")
     return [dtype] * len(ins), [dtype]
 
 
@@ -284,7 +270,7 @@ def _where_condition(cond: tuple, shape: tuple) -> tuple:
 def where_type(p: Params, ins: list, outs: list):
     """x, y and the output share a dtype; the condition may have any dtype."""
     labels = ["1-th input", "2-th input", "0-th output"]
-    dtype = unify([ins[1], ins[2], outs[0]], _merge_dtype, _fmt_dtype, labels)
+    dtype = unify([ins[1], ins[2], outs[0]], merge_type, fmt_type, labels)
     return [ins[0], dtype, dtype], [dtype]
 
 
@@ -510,7 +496,7 @@ def backward_take_shape(p: Params, ins: list, outs: list):
 def _backward_input_type(p: Params, ins: list, outs: list):
     """ograd, the shape-giving input and the output share a dtype; the index is free."""
     labels = ["0-th input", "1-th input", "0-th output"]
-    dtype = unify([ins[0], ins[1], outs[0]], _merge_dtype, _fmt_dtype, labels)
+    dtype = unify([ins[0], ins[1], outs[0]], merge_type, fmt_type, labels)
     return [dtype, dtype, ins[2]], [dtype]
 
 

@@ -12,7 +12,7 @@ import numpy as np
 from ..fields import Bool, Enum, Float, Int
 from ..kernel import ADD, NULL, assign
 from ..registry import InferError, Params, register
-from ..rules import elemwise_shape, inplace_0_0, same_type
+from ..rules import elemwise_shape, inplace_0_0, prod, same_type
 
 __all__ = ["softmax_2d_axis"]
 
@@ -20,15 +20,6 @@ __all__ = ["softmax_2d_axis"]
 # ---- FullyConnected -----------------------------------------------------------------------
 def _fc_inputs(p: Params) -> list[str]:
     return ["data", "weight"] if p.no_bias else ["data", "weight", "bias"]
-
-
-def _prod(dims) -> int | None:
-    out = 1
-    for d in dims:
-        if d is None:
-            return None
-        out *= d
-    return out
 
 
 def _fc_shape(p: Params, ins: list, outs: list):
@@ -39,7 +30,7 @@ def _fc_shape(p: Params, ins: list, outs: list):
         return ins, outs
     n = p.num_hidden
     if p.flatten:
-        features = _prod(data[1:]) if len(data) > 1 else 1
+        features = prod(data[1:]) if len(data) > 1 else 1
         batch = data[0] if len(data) > 1 else data[0]
         out = (batch, n)
     else:
@@ -133,7 +124,7 @@ def _softmax_output_shape(p: Params, ins: list, outs: list):
     if p.multi_output:
         if len(data) < 2:
             raise InferError(f"multi_output needs data with at least 2 dims, got {data}")
-        expected = (data[0], _prod(data[2:]) if len(data) > 2 else 1)
+        expected = (data[0], prod(data[2:]) if len(data) > 2 else 1)
         alt = (data[0],) + tuple(data[2:])
         if label is not None and tuple(label) in (expected, alt):
             return [data, label], [data]

@@ -14,18 +14,11 @@ The rules follow MXNet 1.9.1 exactly, quirks included (checked against the real 
 from __future__ import annotations
 
 from ..registry import InferError, fmt_shape
+from ..rules import prod  # re-exported: shape.py imports it from here
 
 __all__ = ["reshape_target", "reshape_output", "fill_one_unknown", "prod"]
 
 
-def prod(dims) -> int | None:
-    """Product of the dims, or None if any is unknown."""
-    out = 1
-    for d in dims:
-        if d is None:
-            return None
-        out *= d
-    return out
 
 
 def _spec_text(spec) -> str:
