@@ -389,7 +389,11 @@ def _input_names(node: Node, params: Params) -> list[str]:
     op: OpDef = node.op
     if op.num_args_key is not None:
         count = params.get(op.num_args_key)
-        if count != len(node.inputs):
+        # The count is usually the number of inputs; some ops (bilinear UpSampling: num_args=1
+        # with data and weight) take more. A small count is safe to expand and compare.
+        fits = isinstance(count, int) and 0 <= count <= len(node.inputs) and \
+            len(op.input_names(params)) == len(node.inputs)
+        if count != len(node.inputs) and not fits:
             raise MXNetError(f"Operator {op.name} ({_clip(node.name, 80)!r}) has "
                              f"{op.num_args_key}={_clip(str(count), 40)} but the file gives "
                              f"it {len(node.inputs)} inputs")

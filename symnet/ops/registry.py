@@ -217,7 +217,8 @@ def merge_type(a, b):
 
 
 def _shape_conflict(where: str, old, new, label: str) -> MXNetError:
-    text = "(" + ",".join("-1" if d is None else str(d) for d in new) + ")"
+    dims = ["-1" if d is None else str(d) for d in new]
+    text = "(" + ",".join(dims) + ("," if len(dims) == 1 else "") + ")"  # MXNet: (3,)
     return MXNetError(f"Error in operator {where}: Shape inconsistent, Provided = "
                       f"{fmt_shape(old)}, inferred shape={text}")
 

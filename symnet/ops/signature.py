@@ -46,7 +46,7 @@ class OpSignature:
             if extra_data is not None:
                 inputs.extend(extra_data if isinstance(extra_data, (list, tuple))
                               else [extra_data])
-            kwargs[self.op.num_args_key] = len(inputs)
+            kwargs.setdefault(self.op.num_args_key, len(inputs))  # MXNet fills it if not given
             return inputs, self._attrs(kwargs), frontend
         if len(args) > len(self.positional):
             raise TypeError(f"{func_name}() takes at most {len(self.positional)} positional "

@@ -422,9 +422,6 @@ def test_crop_values_oracle():
     np.testing.assert_array_equal(out[0, 0], [[8, 9], [14, 15]])
 
 
-@pytest.mark.xfail(reason="core: json_load requires num_args == number of inputs for variadic "
-                          "ops, but MXNet saves bilinear UpSampling with num_args=1 and two "
-                          "inputs (data, weight)")
 def test_bilinear_json_round_trip():
     # mx.sym.UpSampling(d, scale=2, sample_type='bilinear', num_filter=3, name='u').tojson()
     # holds "num_args": "1" and inputs [[0, 0, 0], [1, 0, 0]] (symnet writes the same)
