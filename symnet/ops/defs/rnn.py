@@ -30,7 +30,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from ..fields import Bool, Double, Enum, Float, Int
+from ..fields import Bool, Double, Enum, Int, Probability
 from ..kernel import WRITE, assign
 from ..registry import InferError, Params, register
 
@@ -59,24 +59,13 @@ class _Mode(Enum):
         return "{" + ", ".join(f"'{c}'" for c in sorted(self.choices)) + "}, required"
 
 
-class _Probability(Float):
-    """A float in [0, 1], rejected with MXNet's 'exceed bound' message otherwise."""
-
-    def parse(self, value):
-        result = super().parse(value)
-        if result is not None and not 0.0 <= result <= 1.0:
-            raise ValueError(f"value {value} for Parameter {self.name} exceed bound [0,1]\n"
-                             f"{self.name}: {self.doc}")
-        return result
-
-
 def _fields() -> list:
     return [
         _UInt("state_size", doc="size of the state for each layer"),
         _UInt("num_layers", doc="number of stacked layers"),
         Bool("bidirectional", False, "whether to use bidirectional recurrent layers"),
         _Mode("mode", tuple(_GATES), doc="the type of RNN to compute"),
-        _Probability("p", 0.0, "drop rate of the dropout on the outputs of each RNN layer, "
+        Probability("p", 0.0, "drop rate of the dropout on the outputs of each RNN layer, "
                                "except the last layer."),
         Bool("state_outputs", False, "Whether to have the states as symbol outputs."),
         Int("projection_size", None, "size of project size"),
