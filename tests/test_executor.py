@@ -367,3 +367,16 @@ def test_debug_str_lists_the_graph_and_the_totals():
     assert text.endswith("MB allocated\nTotal 11 TempSpace resource requested\n")
     null = sym.simple_bind(mx.cpu(), grad_req="null", **shapes).debug_str()
     assert "_backward_" not in null
+
+
+def test_monitor_sees_outputs_that_nothing_reads():
+    """A forward-only executor skips unread outputs (BatchNorm's mean/var); with a monitor
+    installed they are computed, as MXNet computes them."""
+    data = mx.sym.Variable("data")
+    net = mx.sym.BatchNorm(data, name="bn", fix_gamma=False)
+    exe = net.simple_bind(mx.cpu(), data=(4, 3), grad_req="null")
+    exe.arg_dict["data"][:] = np.arange(12, dtype=np.float32).reshape(4, 3)
+    seen = {}
+    exe.set_monitor_callback(lambda name, arr: seen.__setitem__(name, arr.asnumpy()))
+    exe.forward(is_train=True)
+    np.testing.assert_allclose(seen[b"bn_mean"], [4.5, 5.5, 6.5])

@@ -227,6 +227,10 @@ class Executor:
         """
         ctx = self._ctx
         self._monitor = (callback, monitor_all)
+        # Outputs nobody reads are normally skipped ('null'); a monitor reports them, so they
+        # are computed from now on. Their planned buffers are free right after the step.
+        for step in self._compiled.program.steps:
+            step.req[:] = ["write" if r == "null" else r for r in step.req]
 
         def report(name: str, array: np.ndarray) -> None:
             callback(name.encode(), NDArray(np.ascontiguousarray(array), ctx))
