@@ -349,7 +349,7 @@ def test_sample_shape_inference():
     assert _shapes("_sample_normal", {"shape": (4,)}, [None, None], [(2, 3, 4)]) == \
         ([(2, 3), (2, 3)], [(2, 3, 4)])
     assert _shapes("_sample_poisson", {}, [(5,)], [None]) == ([(5,)], [(5,)])
-    with pytest.raises(MXNetError, match=r"_sample_uniform: Incompatible attr in node at "
+    with pytest.raises(MXNetError, match=r"_sample_uniform: Incompatible attr in node _sample_uniform at "
                                          r"1-th input: expected \[2\], got \[3\]"):
         _shapes("_sample_uniform", {}, [(2,), (3,)], [None])
 

@@ -176,7 +176,7 @@ class OpDef:
         try:
             new_in, new_out = self.infer_shape(params, list(in_shapes), list(out_shapes))
         except InferError as err:
-            raise MXNetError(f"Error in operator {where}: {err}") from None
+            raise _named(err, where) from None
         return (_merge_all(in_shapes, new_in, merge_shape, where, _shape_conflict, "input"),
                 _merge_all(out_shapes, new_out, merge_shape, where, _shape_conflict, "output"))
 
@@ -186,9 +186,15 @@ class OpDef:
         try:
             new_in, new_out = self.infer_type(params, list(in_types), list(out_types))
         except InferError as err:
-            raise MXNetError(f"Error in operator {where}: {err}") from None
+            raise _named(err, where) from None
         return (_merge_all(in_types, new_in, merge_type, where, _type_conflict, "input"),
                 _merge_all(out_types, new_out, merge_type, where, _type_conflict, "output"))
+
+
+def _named(err: InferError, where: str) -> MXNetError:
+    """The rule's message with the node named, as MXNet words it."""
+    text = str(err).replace("in node at ", f"in node {where} at ")
+    return MXNetError(f"Error in operator {where}: {text}")
 
 
 def merge_shape(a, b):

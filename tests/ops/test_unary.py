@@ -32,7 +32,7 @@ def test_elemwise_shape_contradiction_names_the_output():
     op = get_op("exp")
     with pytest.raises(MXNetError) as err:
         op.shapes(op.parse({}), [(2, 3)], [(3, 2)], node_name="e")
-    assert str(err.value) == ("Error in operator e: Incompatible attr in node at 0-th output: "
+    assert str(err.value) == ("Error in operator e: Incompatible attr in node e at 0-th output: "
                               "expected [2,3], got [3,2]")
 
 
@@ -60,7 +60,7 @@ def test_cast_type_inference_leaves_input_free():
 
 def test_math_ops_keep_the_dtype():
     op = get_op("exp")
-    with pytest.raises(MXNetError, match="Incompatible attr in node at 0-th output"):
+    with pytest.raises(MXNetError, match="Incompatible attr in node exp at 0-th output"):
         op.types(op.parse({}), [np.dtype("float32")], [np.dtype("float64")])
 
 
