@@ -10,7 +10,10 @@ view copied once gives ``cols (A, G, Cg*K, P*B)``, one ``matmul`` per call multi
 and the data gradient scatters back with one add per kernel offset (col2im). Batch-first keeps
 NCHW and wins on large images with few channels; batch-last turns the per-sample products
 into one large GEMM and gives long inner loops to the copies, which wins once there are fewer
-than 256 output positions per sample or at least 128 rows (C/G*K*G) to multiply.
+than 256 output positions per sample or at least 128 rows (C/G*K*G) to multiply, up to 784
+positions. Batch-first takes the samples in chunks of at most 8 MB of columns, which keeps
+the copy and the product in cache (ResNet-18 at 224x224, batch 8, forward ms: 7x7/2 stem
+37.6 -> 12.7, 56x56x64 3x3 15.0 -> 11.5, 3x3/2 to 28x28x128 8.4 -> 5.6).
 Deconvolution's forward is Convolution's data gradient and its backward is Convolution's
 forward and weight gradient, on the same primitives.
 
@@ -392,6 +395,10 @@ def _backward_type(p: Params, ins: list, outs: list):
 #: (input channels x kernel size) on (see the table above).
 _BATCH_LAST_BELOW = 256
 _BATCH_LAST_ROWS = 128
+#: ... but batch-first (in cache-sized chunks) wins from this many output positions on.
+_BATCH_FIRST_FROM = 784
+#: Batch-first products take samples in chunks of at most this many bytes of columns.
+_FIRST_BYTES = 8 << 20
 
 
 def _prod(values) -> int:
@@ -410,7 +417,11 @@ def _plan(p: Params, n: int, rows: int, positions: int, itemsize: int) -> tuple[
     """(samples per chunk, batch-last?): the im2col buffer stays within ``workspace`` MB."""
     per_sample = max(1, rows * positions * itemsize)
     chunk = max(1, min(n, (p.workspace << 20) // per_sample))
-    return chunk, chunk > 1 and (positions < _BATCH_LAST_BELOW or rows >= _BATCH_LAST_ROWS)
+    last = chunk > 1 and (positions < _BATCH_LAST_BELOW
+                          or (rows >= _BATCH_LAST_ROWS and positions < _BATCH_FIRST_FROM))
+    if not last:  # a cache-sized buffer per product: 8 MB of columns at most
+        chunk = max(1, min(chunk, _FIRST_BYTES // per_sample))
+    return chunk, last
 
 
 def _view(x: np.ndarray, last: bool) -> np.ndarray:
