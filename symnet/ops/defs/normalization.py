@@ -19,7 +19,7 @@ import numpy as np
 
 from ...base import MXNetError
 from ..fields import Bool, Double, Enum, Float, Int
-from ..kernel import ADD, NULL, assign
+from ..kernel import ADD, INPLACE, NULL, WRITE, assign
 from ..registry import InferError, Params, register
 from ..rules import elemwise_shape, same_type
 
@@ -118,22 +118,52 @@ def _invstd(var, eps: float):
     return 1.0 / np.sqrt(var + eps)
 
 
+def _by_channel(a: np.ndarray, axis: int) -> np.ndarray:
+    """``a`` as ``(outer, C, inner)`` around the channel axis (a view of contiguous data)."""
+    s = a.shape
+    outer, inner = (int(np.prod(part, dtype=np.int64)) for part in (s[:axis], s[axis + 1:]))
+    return a.reshape(outer, s[axis], inner)
+
+
+def _channel_sum(a3: np.ndarray) -> np.ndarray:
+    """Per-channel sums of an ``(outer, C, inner)`` array: contiguous, pairwise reductions."""
+    return a3.sum(axis=2).sum(axis=0)
+
+
+def _target(out: np.ndarray, req: str, dtype: np.dtype) -> np.ndarray:
+    """``out`` itself when a kernel may compute straight into it, else a fresh array."""
+    if req in (WRITE, INPLACE) and out.dtype == dtype and out.flags.c_contiguous:
+        return out
+    return np.empty(out.shape, dtype)
+
+
 def _bn_forward(p: Params, ctx, ins, req, outs) -> None:
+    """``(x - mean) * invstd * gamma + beta``, computed in the output array: a subtraction, a
+    squared sum, a scaling and a shift, with contiguous per-channel reductions."""
     data, gamma, beta, moving_mean, moving_var = ins
-    red, bshape = _layout(data, p)
+    axis = _channel_axis(p, data.ndim)
     acc = _compute_dtype(data.dtype)
-    x = data.astype(acc, copy=False)
+    x = _by_channel(data.astype(acc, copy=False), axis)
+    out = _target(outs[0], req[0], acc)
+    y = _by_channel(out, axis)
+    weight = None if p.fix_gamma else gamma.astype(acc, copy=False)
+    shift = beta.astype(acc, copy=False)
     if ctx.is_train and not p.use_global_stats:
-        mean = x.mean(axis=red)
-        invstd = _invstd(np.square(x - mean.reshape(bshape)).mean(axis=red), p.eps)
+        count = acc.type(x.shape[0] * x.shape[2])
+        mean = _channel_sum(x) / count
+        np.subtract(x, mean[:, None], out=y)
+        invstd = _invstd(np.einsum("ncl,ncl->c", y, y) / count, p.eps)
+        scale = invstd if weight is None else invstd * weight
+        y *= scale[:, None]
     else:
         mean = moving_mean.astype(acc, copy=False)
         invstd = _invstd(moving_var.astype(acc, copy=False), p.eps)
-    weight = np.ones_like(invstd) if p.fix_gamma else gamma.astype(acc, copy=False)
-    scale = (weight * invstd).reshape(bshape)
-    shift = beta.astype(acc, copy=False).reshape(bshape) - mean.reshape(bshape) * scale
-    if req[0] != NULL:
-        assign(outs[0], req[0], x * scale + shift)
+        scale = invstd if weight is None else invstd * weight
+        np.multiply(x, scale[:, None], out=y)
+        shift = shift - mean * scale
+    y += shift[:, None]
+    if req[0] != NULL and out is not outs[0]:
+        assign(outs[0], req[0], out)
     assign(outs[1], req[1], mean)
     assign(outs[2], req[2], invstd)
 
@@ -148,13 +178,32 @@ def _update_moving(p: Params, mean, invstd, moving_mean, moving_var) -> None:
     moving_var[...] = moving_var * m + var * (1 - m)
 
 
+def _bn_data_grad(og: np.ndarray, centered: np.ndarray, stats: tuple, batch: bool,
+                  out: np.ndarray, req: str, axis: int) -> None:
+    """The data gradient ``(og - mean(og) - centered * dot * invstd^2 / count) * invstd *
+    gamma`` (batch statistics) or ``og * invstd * gamma``; ``centered`` is overwritten."""
+    invstd, weight, dotp, sum_og = stats
+    dx = _target(out, req, og.dtype)
+    d = _by_channel(dx, axis)
+    iw = invstd * weight
+    np.multiply(og, iw[:, None], out=d)
+    if batch:
+        count = og.dtype.type(og.shape[0] * og.shape[2])
+        centered *= (-dotp * invstd * invstd / count * iw)[:, None]
+        d += centered
+        d -= (sum_og / count * iw)[:, None]
+    if dx is not out:
+        assign(out, req, dx)
+
+
 def _bn_backward(p: Params, ctx, ins, req, outs) -> None:
     """``ins`` = (ograd, saved mean, saved inverse std, data, gamma, beta, moving_mean,
     moving_var); outputs the gradients of data, gamma and beta."""
     ograd, saved_mean, saved_invstd, data, gamma, _, moving_mean, moving_var = ins
-    red, bshape = _layout(data, p)
+    axis = _channel_axis(p, data.ndim)
     acc = _compute_dtype(data.dtype)
-    og, x = ograd.astype(acc, copy=False), data.astype(acc, copy=False)
+    og = _by_channel(ograd.astype(acc, copy=False), axis)
+    x = _by_channel(data.astype(acc, copy=False), axis)
     batch = ctx.is_train and not p.use_global_stats
     if batch:
         mean, invstd = saved_mean.astype(acc), saved_invstd.astype(acc)
@@ -163,18 +212,12 @@ def _bn_backward(p: Params, ctx, ins, req, outs) -> None:
         mean = moving_mean.astype(acc, copy=False)
         invstd = _invstd(moving_var.astype(acc, copy=False), p.eps)
     weight = np.ones_like(invstd) if p.fix_gamma else gamma.astype(acc, copy=False)
-    centered = x - mean.reshape(bshape)
-    sum_og = og.sum(axis=red)
-    dotp = (og * centered).sum(axis=red)
+    centered = x - mean[:, None]
+    sum_og = _channel_sum(og)
+    dotp = np.einsum("ncl,ncl->c", og, centered)
     if req[0] != NULL:
-        if batch:
-            count = x.size // max(mean.size, 1)
-            k = (dotp * invstd * invstd / count).reshape(bshape)
-            value = (og - (sum_og / count).reshape(bshape) - centered * k) * \
-                (invstd * weight).reshape(bshape)
-        else:
-            value = og * (invstd * weight).reshape(bshape)
-        assign(outs[0], req[0], value)
+        _bn_data_grad(og, centered, (invstd, weight, dotp, sum_og), batch, outs[0], req[0],
+                      axis)
     if req[1] != NULL:
         if p.fix_gamma:
             if req[1] != ADD:
