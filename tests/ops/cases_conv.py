@@ -231,6 +231,13 @@ BACKWARD = [
                    (4, 2, 3, 3), {"kernel": (3, 3), "num_filter": 4, "num_group": 2,
                                   "stride": (2, 2), "dilate": (1, 2), "pad": (1, 1),
                                   "no_bias": True}, "groups_no_bias"),
+    # 16+ channels a group, stride 1, "same" pad: the data gradient is a flipped-kernel conv
+    _backward_case("_backward_Convolution", naive_conv_grads, (2, 4, 4, 3), (2, 32, 4, 3),
+                   (4, 16, 3, 3), {"kernel": (3, 3), "num_filter": 4, "num_group": 2,
+                                  "pad": (1, 1), "no_bias": True}, "same_pad_wide_groups"),
+    _backward_case("_backward_Convolution", naive_conv_grads, (2, 3, 6), (2, 16, 6),
+                   (3, 16, 5), {"kernel": (5,), "num_filter": 3, "dilate": (2,),
+                                "pad": (4,)}, "same_pad_dilated_1d"),
     _backward_case("_backward_Deconvolution", naive_deconv_grads, (2, 2, 6, 6), (2, 3, 3, 3),
                    (3, 2, 3, 3), {"kernel": (3, 3), "num_filter": 2, "stride": (2, 2),
                                   "pad": (1, 1), "adj": (1, 1)}, "2d"),
