@@ -571,22 +571,48 @@ def _deconv_forward(p: Params, x: np.ndarray, w: np.ndarray, out: np.ndarray) ->
 def _grads(p: Params, g: Geometry, og: np.ndarray, x: np.ndarray, w: np.ndarray,
            need: tuple, dtype: np.dtype) -> tuple:
     """Convolution's data and weight gradients (either may be skipped), channel-first."""
+    gt = _transposed(g, x.shape[1])
+    if gt is not None:
+        return _same_grads(p, gt, og, x, w, need, dtype)
     o = og.shape[2:]
     wm = _weights(w, g.groups, dtype)
     chunk, last = _plan(p, x.shape[0], wm.shape[-1] * g.groups, _prod(o), dtype.itemsize)
     dx = np.empty(x.shape, dtype) if need[0] else None
     dw = np.zeros(wm.shape, dtype) if need[1] else None
-    gt = _transposed(g, x.shape[1]) if need[0] else None
-    if gt is not None:  # a forward product: no col2im scatter
-        _product(p, gt, og, _flipped(w, g.groups), dx)
     for lo, hi in _chunks(x.shape[0], chunk):
         ogm = _mat(og[lo:hi], g.groups, last, dtype)
         if need[1]:
             cols = _im2col(_padded(x[lo:hi], g.pad, last, dtype), g, o)
             dw += np.matmul(ogm, cols.swapaxes(-1, -2)).sum(axis=0)
-        if need[0] and gt is None:
+        if need[0]:
             _input_grad(g, ogm, wm, o, g.pad, dx[lo:hi], last)
     return dx, None if dw is None else dw.reshape(w.shape)
+
+
+def _same_grads(p: Params, gt: Geometry, og: np.ndarray, x: np.ndarray, w: np.ndarray,
+                need: tuple, dtype: np.dtype) -> tuple:
+    """Both gradients of a stride-1 "same" convolution from one im2col of the head gradient
+    (geometry ``gt``, see ``_transposed``): ``dx = flipped(w) @ cols`` and, with the kernel
+    reversed back, ``dw.T = x @ cols.T`` (no im2col of the data, no col2im)."""
+    space, groups = x.shape[2:], gt.groups
+    wt = _weights(_flipped(w, groups), groups, dtype)  # (G, C/G, F/G*K)
+    chunk, last = _plan(p, x.shape[0], wt.shape[-1] * groups, _prod(space), dtype.itemsize)
+    dx = np.empty(x.shape, dtype) if need[0] else None
+    dwt = np.zeros(wt.shape, dtype) if need[1] else None
+    for lo, hi in _chunks(x.shape[0], chunk):
+        cols = _im2col(_padded(og[lo:hi], gt.pad, last, dtype), gt, space)
+        if need[0]:
+            if last:
+                part = np.matmul(wt, cols).reshape((1, x.shape[1]) + space + (hi - lo,))
+                dx[lo:hi] = _unview(part, True)
+            else:
+                np.matmul(wt, cols, out=dx[lo:hi].reshape(hi - lo, groups, -1, _prod(space)))
+        if need[1]:
+            dwt += np.matmul(_mat(x[lo:hi], groups, last, dtype),
+                             cols.swapaxes(-1, -2)).sum(axis=0)
+    if dwt is None:
+        return dx, None
+    return dx, _flipped(dwt.reshape((x.shape[1], w.shape[0] // groups) + gt.kernel), groups)
 
 
 def _deconv_grads(p: Params, g: Geometry, og: np.ndarray, x: np.ndarray, w: np.ndarray,
