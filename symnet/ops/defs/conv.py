@@ -15,7 +15,10 @@ positions. Batch-first takes the samples in chunks of at most 8 MB of columns, w
 the copy and the product in cache (ResNet-18 at 224x224, batch 8, forward ms: 7x7/2 stem
 37.6 -> 12.7, 56x56x64 3x3 15.0 -> 11.5, 3x3/2 to 28x28x128 8.4 -> 5.6).
 Deconvolution's forward is Convolution's data gradient and its backward is Convolution's
-forward and weight gradient, on the same primitives.
+forward and weight gradient, on the same primitives. The backward of a stride-1 "same"
+convolution (16+ channels a group) works from one im2col of the padded head gradient: the data
+gradient is a convolution with the kernel reversed and the weight gradient is the data times
+those columns, so neither col2im nor an im2col of the data is needed.
 
 Measured: float32, best of interleaved runs, one OpenBLAS thread (this 2-core machine is
 shared, and multi-threaded BLAS timings there swing 5x); ms forward / backward (data, weight and
