@@ -22,14 +22,13 @@ def make_function(op: registry.OpDef, public_name: str):
         if named:
             names = fixed if fixed is not None else \
                 op.input_names(op.parse(attrs, frontend.get("name") or ""))
-            unused = set(inputs) - set(names)
-            if unused:
-                raise MXNetError(f"{public_name}: input(s) {sorted(unused)} not used with "
-                                 f"these parameters (inputs are {names})")
-            missing = [n for n in names if n not in inputs]
-            if missing:
-                raise MXNetError(f"{public_name}: required input(s) {missing} not given")
-            inputs = [inputs[n] for n in names]
+            # As MXNet's mx.nd: the given arrays, in signature order, fill the op's actual
+            # inputs in order (RNN(data, params, state, seqlen, mode='gru', ...) works).
+            given = list(inputs.values())
+            if len(given) != len(names):
+                raise MXNetError(f"Operator {op.name}: expects {len(names)} inputs {names}, "
+                                 f"got {len(given)} ({list(inputs)})")
+            inputs = given
         return invoke(op, inputs, attrs, out=frontend.get("out"),
                       name=frontend.get("name") or "")
 
