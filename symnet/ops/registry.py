@@ -90,6 +90,7 @@ class OpDef:
     doc: str = ""
     needs_rng: bool = False
     attr_hook: Callable | None = None   # (params, input_index) -> extra variable attrs
+    validate: Callable | None = None    # (params) -> None; raises InferError (cross-field checks)
     arg_names: tuple[str, ...] = ()      # every input any configuration can take (signatures)
     static_inputs: tuple[str, ...] | None = None  # input names when they never vary
     field_map: dict = field(init=False, repr=False)
@@ -129,6 +130,11 @@ class OpDef:
                     raise MXNetError(f"Required parameter {fld.name} of {fld.type_name} is not "
                                      f"presented, in operator {self._where(attrs, node_name)}")
                 out[fld.name] = fld.default
+        if self.validate is not None:  # checks across fields, at creation time as MXNet does
+            try:
+                self.validate(out)
+            except InferError as err:
+                raise MXNetError(str(err)) from None
         return out
 
     def format_attrs(self, attrs: dict[str, Any]) -> dict[str, str]:
@@ -257,13 +263,15 @@ def register(name: str, *, forward: Callable, infer_shape: Callable,
              gradient: Callable | None = None, num_args_key: str | None = None,
              aliases: Sequence[str] = (), fluent: bool | Sequence[str] = False, doc: str = "",
              needs_rng: bool = False, attr_hook: Callable | None = None,
-             arg_names: Sequence[str] = ()) -> OpDef:
+             arg_names: Sequence[str] = (), validate: Callable | None = None) -> OpDef:
     """Register one operator and return its :class:`OpDef`.
 
     Static values (a list of input names, an output count, in-place pairs) may be given
     directly; anything that depends on the parameters is given as ``fn(params)``.
     ``fluent=True`` attaches the op as a method under its own name; a list of names attaches
-    it under those names (e.g. ``["reshape"]`` for ``Reshape``).
+    it under those names (e.g. ``["reshape"]`` for ``Reshape``). ``validate(params)`` checks
+    combinations of parameters when they are parsed (symbol creation, imperative calls, JSON
+    loading) and raises InferError with MXNet's wording.
     """
     from .rules import same_type  # local: rules imports this module
 
@@ -284,7 +292,7 @@ def register(name: str, *, forward: Callable, infer_shape: Callable,
         else wrap(output_names), aux_indices=wrap(aux), inplace=wrap(inplace),
         gradient=gradient, num_args_key=num_args_key, aliases=tuple(aliases),
         fluent=fluent_names, doc=doc, needs_rng=needs_rng, attr_hook=attr_hook,
-        arg_names=tuple(arg_names),
+        arg_names=tuple(arg_names), validate=validate,
         static_inputs=None if callable(inputs) else tuple(inputs))
     _REGISTRY[name] = op
     for alias in op.aliases:

@@ -520,3 +520,17 @@ def test_training_step_through_the_executor():
                                                                           stride=(2, 2)))
     for name, want in (("d_weight", ddw), ("data", dx), ("c_weight", dcw), ("c_bias", dcb)):
         np.testing.assert_allclose(exe.grad_dict[name].asnumpy(), want, rtol=1e-10)
+
+
+def test_inconsistent_parameters_fail_at_creation():
+    """oracle: mx.sym.Convolution(d, kernel=(3,3), stride=(1,1,1), num_filter=2) raises when the
+    symbol is created (and mx.nd the same), before any shape is known."""
+    message = ("Check failed: param_.kernel.ndim() == param_.stride.ndim() (2 vs. 3) : Stride "
+               "must have the same number of dimensions with kernel_size,but kernel_size is set "
+               "to [3,3] while stride is [1,1,1]")
+    with pytest.raises(MXNetError) as err:
+        mx.sym.Convolution(mx.sym.var("d"), kernel=(3, 3), stride=(1, 1, 1), num_filter=2)
+    assert str(err.value) == message
+    with pytest.raises(MXNetError, match="Stride must have the same number of dimensions"):
+        mx.nd.Convolution(mx.nd.ones((1, 1, 5, 5)), mx.nd.ones((2, 1, 3, 3)), mx.nd.ones(2),
+                          kernel=(3, 3), stride=(1, 1, 1), num_filter=2)

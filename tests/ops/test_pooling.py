@@ -445,11 +445,6 @@ def test_partial_shapes_and_hidden_workspace():
      "Check failed: i >= 0 && i < ndim(): index = 1 must be in range [0, 1)"),
     ((1, 1, 7, 7), dict(kernel=(3, 3), pool_type="lp"),
      "Check failed: param.p_value.has_value(): "),
-    ((2, 3, 10, 10), dict(), "Check failed: param.kernel.ndim() == 3U (0 vs. 3) : 0D pooling "
-     "not supported"),
-    ((2, 3, 10, 10, 10, 10), dict(kernel=(3, 3, 3, 3)), "Unexpected input data dim 6\nPooling: "
-     "Input data should be  3D in (batch, channel, x),  or 4D in (batch, channel, y, x),  or "
-     "5D in (batch, channel, d, y, x).\n"),
 ])
 def test_shape_errors(shape, attrs, message):
     with pytest.raises(MXNetError) as err:
@@ -471,6 +466,10 @@ def test_shape_errors(shape, attrs, message):
      "value='(2,2,'"),
     (dict(kernel=(2, 2), p_value="x"), "Invalid Parameter format for p_value expect int or None "
      "but value='x'"),
+    (dict(), "Check failed: param.kernel.ndim() == 3U (0 vs. 3) : 0D pooling not supported"),
+    (dict(kernel=(3, 3, 3, 3)), "Unexpected input data dim 6\nPooling: Input data should be  3D "
+     "in (batch, channel, x),  or 4D in (batch, channel, y, x),  or 5D in (batch, channel, d, "
+     "y, x).\n"),
 ])
 def test_parameter_errors(attrs, message):
     with pytest.raises(MXNetError) as err:

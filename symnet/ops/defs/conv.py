@@ -765,7 +765,7 @@ num_filter/num_group, *kernel)*; the bias, present only with ``no_bias=False``, 
 
 register(
     "Convolution", inputs=_inputs, arg_names=("data", "weight", "bias"), fields=CONV_FIELDS,
-    infer_shape=_conv_shape, infer_type=_conv_type,
+    infer_shape=_conv_shape, infer_type=_conv_type, validate=conv_geometry,
     forward=_forward_kernel("Convolution", conv_forward),
     gradient=_gradient("_backward_Convolution", CONV_FIELDS), doc=_CONV_DOC)
 
@@ -778,6 +778,7 @@ register(
 register(
     "Deconvolution", inputs=_inputs, arg_names=("data", "weight", "bias"),
     fields=DECONV_FIELDS, infer_shape=_deconv_shape, infer_type=_conv_type,
+    validate=lambda p: conv_geometry(p, "deconvolution"),
     forward=_forward_kernel("Deconvolution", _deconv_forward),
     gradient=_gradient("_backward_Deconvolution", DECONV_FIELDS), doc=_DECONV_DOC)
 

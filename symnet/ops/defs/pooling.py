@@ -188,7 +188,7 @@ def _from_cf(shape: tuple, last: bool) -> tuple:
 
 
 def _check_params(p: Params) -> None:
-    """What MXNet's parameter parser rejects (symnet checks it at inference)."""
+    """What MXNet's parameter parser rejects, when the operator is created."""
     nk = len(p.kernel)
     if nk > 3:
         raise InferError(f"Unexpected input data dim {nk + 2}\nPooling: Input data should be  "
@@ -628,7 +628,7 @@ register(
     "Pooling", fields=_fields(), outputs=_num_outputs, visible_outputs=1,
     output_names=lambda p: ["output", "workspace"][:_num_outputs(p)],
     infer_shape=_pooling_shape, infer_type=_pooling_type, forward=_pooling_forward,
-    gradient=_pooling_gradient,
+    gradient=_pooling_gradient, validate=_check_params,
     doc="Performs pooling on the input.\n\n"
         "The shapes for 1-D pooling are\n\n"
         "- **data** and **out**: *(batch_size, channel, width)* (NCW layout) or\n"
