@@ -228,6 +228,13 @@ def _activation_backward(p: Params, ctx, ins, req, outs) -> None:
         else:
             np.multiply(og, v > 0, out=outs[0])
         return
+    if kind == "tanh" and req[0] != ADD:
+        # og * (1 - v * v) with one temporary, written straight into the output (the same
+        # roundings as the plain expression; safe in place, as each element is read first)
+        tmp = np.multiply(v, v)
+        np.subtract(1, tmp, out=tmp)
+        np.multiply(og, tmp, out=outs[0])
+        return
     if kind == "sigmoid":
         value = og * v * (1 - v)
     elif kind == "tanh":
