@@ -375,14 +375,42 @@ def _covers(tile: _Tile, shape: tuple) -> bool:
     return all(sl.start == 0 and sl.stop == n for sl, n in zip(tile.out[2:], shape[2:]))
 
 
-def _max_forward(x, tiles, acc, want_arg: bool):
-    """Padding counts as the dtype's lowest value (MXNet's initial maximum)."""
-    acc[...] = np.finfo(x.dtype).min
-    for tile in tiles:
-        if tile is not None:
-            view = acc[tile.out]
-            np.maximum(view, x[tile.data], out=view)
+def _max_forward(x, geom: _Geom, tiles, acc, want_arg: bool):
+    """Padding counts as the dtype's lowest value (MXNet's initial maximum).
+
+    The maximum over a box is separable: pool one spatial dim at a time (k + k + ... strided
+    maximums over shrinking arrays instead of k * k * ... over the output)."""
+    lowest = np.finfo(x.dtype).min
+    src = x
+    last = len(geom.out) - 1
+    for d, dims in enumerate(zip(geom.size, geom.kernel, geom.stride, geom.pad, geom.out)):
+        shape = src.shape[:2 + d] + (dims[4],) + src.shape[3 + d:]
+        dst = acc if d == last else np.empty(shape, dtype=acc.dtype)
+        _max_along(src, dst, 2 + d, _dim_tiles(*dims), lowest)
+        src = dst
     return _first_argmax(x, tiles, acc) if want_arg else None
+
+
+def _max_along(src: np.ndarray, dst: np.ndarray, axis: int, dim_tiles: list, lowest) -> None:
+    """``dst`` = 1-D window maxima of ``src`` along ``axis`` (``_dim_tiles`` for that axis).
+
+    Offsets that reach every output (all but a few near padding) start ``dst`` without a
+    separate fill: the first two make it in one pass."""
+    head = (slice(None),) * axis
+    hits = [(head + (o,), head + (d,)) for o, d in (t for t in dim_tiles if t is not None)]
+    full = head + (slice(0, dst.shape[axis]),)
+    start = 0
+    while start < min(2, len(hits)) and hits[start][0] == full:
+        start += 1
+    if start == 2:
+        np.maximum(src[hits[0][1]], src[hits[1][1]], out=dst, casting="unsafe")
+    elif start == 1:
+        np.copyto(dst, src[hits[0][1]], casting="unsafe")
+    else:
+        dst[...] = lowest
+    for out_sl, data_sl in hits[start:]:
+        view = dst[out_sl]
+        np.maximum(view, src[data_sl], out=view, casting="unsafe")
 
 
 def _sum_forward(x, tiles, acc, power: int = 1) -> None:
@@ -458,7 +486,7 @@ def _forward_values(p: Params, geom: _Geom, x: np.ndarray, out: np.ndarray, req:
     tiles = _tiles(geom)
     arg = None
     if p.pool_type == "max":
-        arg = _max_forward(x, tiles, acc, want_arg)
+        arg = _max_forward(x, geom, tiles, acc, want_arg)
     else:
         _sum_forward(x, tiles, acc, p.p_value if p.pool_type == "lp" else 1)
         if p.pool_type == "avg":
@@ -503,6 +531,12 @@ def _tile_terms(p: Params, geom: _Geom, og, x, y, arg):
                 np.multiply(part, data, out=part, casting="unsafe")
             return value
     return terms
+
+
+def _partitions(geom: _Geom) -> bool:
+    """Whether the windows tile the data exactly, so each element lies in one window."""
+    return all(s == k and q == 0 and o * s == x for x, k, s, q, o in
+               zip(geom.size, geom.kernel, geom.stride, geom.pad, geom.out))
 
 
 def _window_grads(p: Params, geom: _Geom, og, x, y, arg, target, fresh: bool) -> None:
@@ -569,8 +603,8 @@ def _pooling_backward(p: Params, ctx, ins, req, outs) -> None:
         _window_grads(p, geom, og, x, y, arg, target, True)
         assign(g, req[0], target)
         return
-    if req[0] != ADD:
-        g[...] = 0
+    if req[0] != ADD and not _partitions(geom):
+        g[...] = 0  # elements outside every window get no gradient
     _window_grads(p, geom, og, x, y, arg, g, req[0] != ADD)
 
 
