@@ -41,9 +41,11 @@ class InferError(MXNetError):
 class Params(dict):
     """Parsed operator parameters; read them as attributes (``p.axis``) or keys."""
 
-    __slots__ = ()
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.__dict__ = self  # kernels read p.axis on hot paths: a plain dict lookup
 
-    def __getattr__(self, key: str) -> Any:
+    def __getattr__(self, key: str) -> Any:  # only reached by copies made without __init__
         try:
             return self[key]
         except KeyError:
