@@ -1,23 +1,13 @@
 """``mx.nd``: imperative arrays and every registered operator as a function."""
 from __future__ import annotations
 
-import types
-
-from . import ndarray as _ndarray_mod
+from .. import ops as _ops  # noqa: F401  (registers every operator)
+from ..ops.signature import NAMESPACES, generate_namespaces
 from . import register as _register
 from .ndarray import NDArray, array, empty, invoke
 
-op = types.ModuleType("symnet.ndarray.op", "Operators as NDArray functions (generated).")
-op.__all__ = []
-_internal = types.ModuleType("symnet.ndarray._internal", "Internal operators (generated).")
-contrib = types.ModuleType("symnet.ndarray.contrib", "Contrib operators (generated).")
-linalg = types.ModuleType("symnet.ndarray.linalg", "Linear algebra operators (generated).")
-image = types.ModuleType("symnet.ndarray.image", "Image operators (generated).")
-
-from .. import ops as _ops  # noqa: E402  (registers every operator)
-
-_register.populate({"op": op, "_internal": _internal, "contrib": contrib, "linalg": linalg,
-                    "image": image})
+_spaces = generate_namespaces("symnet.ndarray", NDArray, _register.make_function)
+op, _internal, contrib, linalg, image = (_spaces[space] for space in NAMESPACES)
 globals().update({name: getattr(op, name) for name in op.__all__})
 
 from . import creation, serialization, utils  # noqa: E402

@@ -1,14 +1,13 @@
-"""Generate ``mx.nd.X`` functions and NDArray fluent methods from the operator registry."""
+"""Generate ``mx.nd.X`` functions from the operator registry (namespaces and fluent methods:
+``ops.signature.generate_namespaces``)."""
 from __future__ import annotations
-
-import types
 
 from ..base import MXNetError
 from ..ops import registry
-from ..ops.signature import OpSignature, namespace_of
-from .ndarray import NDArray, invoke
+from ..ops.signature import OpSignature
+from .ndarray import invoke
 
-__all__ = ["make_function", "populate"]
+__all__ = ["make_function"]
 
 
 def make_function(op: registry.OpDef, public_name: str):
@@ -37,29 +36,3 @@ def make_function(op: registry.OpDef, public_name: str):
     function.__doc__ = sig.docstring()
     function.__module__ = "symnet.ndarray"
     return function
-
-
-def _fluent(function, name: str):
-    def method(self, *args, **kwargs):
-        return function(self, *args, **kwargs)
-
-    method.__name__ = method.__qualname__ = name
-    method.__doc__ = f"Convenience fluent method for :py:func:`{function.__name__}`.\n\n" \
-                     f"The arguments are the same as for :py:func:`{function.__name__}`, " \
-                     "with this array as data."
-    return method
-
-
-def populate(modules: dict[str, types.ModuleType]) -> None:
-    """Fill the submodules (``op``, ``_internal``, ``contrib``, ...) and fluent methods."""
-    for public_name, op in registry.all_names().items():
-        space, short = namespace_of(public_name)
-        function = make_function(op, short if space != "_internal" else public_name)
-        setattr(modules[space], short, function)
-        if space == "op":
-            modules["op"].__all__.append(short)
-    for op in registry.list_ops():
-        function = getattr(modules[namespace_of(op.name)[0]], namespace_of(op.name)[1])
-        for name in op.fluent:
-            if name not in NDArray.__dict__:
-                setattr(NDArray, name, _fluent(function, name))

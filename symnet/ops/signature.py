@@ -9,12 +9,17 @@ parameter (``num_args``) themselves.
 from __future__ import annotations
 
 import inspect
-from typing import Any
+import types
+from typing import Any, Callable
 
 from ..base import _Null
+from . import registry
 from .registry import OpDef
 
-__all__ = ["OpSignature", "namespace_of"]
+__all__ = ["OpSignature", "namespace_of", "generate_namespaces", "NAMESPACES"]
+
+#: The submodules generated operator functions are filed into (see :func:`namespace_of`).
+NAMESPACES = ("op", "_internal", "contrib", "linalg", "image")
 
 _FRONTEND_KEYS = ("out", "name", "attr")
 
@@ -119,3 +124,42 @@ def namespace_of(name: str) -> tuple[str, str]:
     if name.startswith("_"):
         return "_internal", name
     return "op", name
+
+
+def _fluent(function: Callable, name: str, kind: str) -> Callable:
+    def method(self, *args, **kwargs):
+        return function(self, *args, **kwargs)
+
+    method.__name__ = method.__qualname__ = name
+    method.__doc__ = (f"Convenience fluent method for :py:func:`{function.__name__}`.\n\n"
+                      f"The arguments are the same as for :py:func:`{function.__name__}`, with "
+                      f"this {kind} as data.")
+    return method
+
+
+def generate_namespaces(package: str, cls: type,
+                        make_function: Callable[[OpDef, str], Callable]) -> dict:
+    """One front end (``mx.nd`` or ``mx.sym``) generated from the registry.
+
+    Builds the submodules of :data:`NAMESPACES` under ``package``, fills them with
+    ``make_function(op, name)`` for every operator name and alias, lists the public ones in
+    ``op.__all__``, and attaches each operator's fluent methods to ``cls`` (methods ``cls``
+    defines itself win). Returns the submodules by name.
+    """
+    kind = cls.__name__
+    modules = {space: types.ModuleType(f"{package}.{space}",
+                                       f"{space} operators as {kind} functions (generated).")
+               for space in NAMESPACES}
+    modules["op"].__all__ = []
+    for public_name, op in registry.all_names().items():
+        space, short = namespace_of(public_name)
+        setattr(modules[space], short, make_function(op, short))
+        if space == "op":
+            modules["op"].__all__.append(short)
+    for op in registry.list_ops():
+        space, short = namespace_of(op.name)
+        function = getattr(modules[space], short)
+        for name in op.fluent:
+            if name not in cls.__dict__:
+                setattr(cls, name, _fluent(function, name, kind))
+    return modules
