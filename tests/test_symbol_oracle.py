@@ -7,24 +7,13 @@ in MXNet's, which carries extra C++ source locations.
 """
 from __future__ import annotations
 
-import json
-import os
-import re
-import sys
-import warnings
-
 import pytest
 
-import symnet as mx
-from symnet.ops.registry import find_op
+from .oracle_scenarios import (assert_phrases, load_expected, normalise, result_text,
+                               run_recorded)
+from symbol_scenarios import NEEDS, SCENARIOS  # noqa: E402  (fixtures/ is on sys.path)
 
-HERE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures")
-sys.path.insert(0, HERE)
-from make_symbol_fixtures import run_scenario  # noqa: E402
-from symbol_scenarios import NEEDS, SCENARIOS  # noqa: E402
-
-with open(os.path.join(HERE, "symbol_expected.json"), encoding="utf-8") as f:
-    EXPECTED = json.load(f)
+EXPECTED = load_expected("symbol_expected.json")
 
 # Where symnet's wording deliberately differs, the phrases both messages must contain.
 KEY_PHRASES: dict[str, list[str]] = {
@@ -37,32 +26,12 @@ KEY_PHRASES: dict[str, list[str]] = {
 }
 
 
-def _normalise(text: str) -> str:
-    text = text.replace("mxnet.symbol.symbol.Symbol", "symnet.symbol.symbol.Symbol")
-    return re.sub(r"\s+", " ", text).strip()
-
-
-def _result_text(value) -> str:
-    return json.dumps(value, sort_keys=True, ensure_ascii=False)
-
-
 @pytest.mark.parametrize("name", sorted(SCENARIOS))
 def test_scenario_matches_mxnet(name):
-    missing = [op for op in NEEDS.get(name, []) if find_op(op) is None]
-    if missing:
-        pytest.skip(f"operators not registered yet: {missing}")
-    expected = EXPECTED[name]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        actual = run_scenario(mx, SCENARIOS[name])
+    expected, actual = run_recorded(name, SCENARIOS, NEEDS, EXPECTED)
     if "error" in expected:
-        assert "error" in actual, f"{name}: expected {expected['error']}, got {actual}"
-        assert actual["error"] == expected["error"], actual
-        ours, theirs = _normalise(actual["message"]), _normalise(expected["message"])
-        for phrase in KEY_PHRASES.get(name, [ours]):
-            assert _normalise(phrase) in theirs, f"{name}: {phrase!r} not in MXNet's {theirs!r}"
-            assert _normalise(phrase) in ours, f"{name}: {phrase!r} not in ours {ours!r}"
+        ours, theirs = normalise(actual["message"]), normalise(expected["message"])
+        assert_phrases(name, KEY_PHRASES.get(name, [ours]), ours, theirs)
     else:
-        assert "result" in actual, f"{name}: raised {actual}"
-        theirs = _result_text(expected["result"]).replace("mxnet.", "symnet.")
-        assert _result_text(actual["result"]) == theirs
+        theirs = result_text(expected["result"]).replace("mxnet.", "symnet.")
+        assert result_text(actual["result"]) == theirs
