@@ -644,24 +644,38 @@ def invoke(op: OpDef, inputs: Sequence[NDArray], attrs: dict[str, Any], out=None
     inference exactly like a bound output would, and ``out`` is returned. Parsing and
     inference results are cached per (op, attributes, input shapes and dtypes).
     """
-    datas = []
     for i, x in enumerate(inputs):
         if not isinstance(x, NDArray):
             raise TypeError(f"{op.name}: input {i} must be an NDArray, got {type(x).__name__}")
-        datas.append(x._data)
-    given = _given_outputs(op, out)
+    datas = [x._data for x in inputs]
+    given = [out] if type(out) is NDArray else _given_outputs(op, out)
     params, out_shapes, out_types, visible = _prepare(op, attrs, name, datas, given)
     ctx = inputs[0]._ctx if inputs else _output_context(inputs, params)
     if ctx.device_typeid == 2:
         ctx.require_cpu(f"the output of {op.name}")
     outs = [o._data for o in given]
+    n_given = len(outs)
+    if len(out_shapes) == n_given:  # everything written into out=: nothing to allocate
+        op.forward(params, _op_context(), datas, _WRITE[n_given], outs)
+        return out
     results = [NDArray(np.empty(s, dtype=t), ctx)
-               for s, t in zip(out_shapes[len(given):], out_types[len(given):])]
+               for s, t in zip(out_shapes[n_given:], out_types[n_given:])]
     outs += [r._data for r in results]
-    op.forward(params, _op_context(), datas, ["write"] * len(outs), outs)
+    op.forward(params, _op_context(), datas, _WRITE[len(outs)], outs)
     if out is not None:
         return out
     return results[0] if visible == 1 else results[:visible]
+
+
+class _WriteReqs(dict):
+    """``["write"] * n`` per output count, built once (kernels never mutate ``req``)."""
+
+    def __missing__(self, n: int) -> list[str]:
+        self[n] = ["write"] * n
+        return self[n]
+
+
+_WRITE = _WriteReqs()
 
 
 _PREPARED: dict = {}
@@ -675,7 +689,7 @@ def _attrs_key(attrs: dict) -> tuple:
     key = []
     for k, v in attrs.items():
         kind = type(v)
-        if kind in _PLAIN:
+        if kind in _PLAIN or (kind is float and v):  # nonzero floats: equal iff same value
             key.append((k, kind, v))
         elif kind in (float, tuple, list) or isinstance(v, (np.generic, np.dtype, type)):
             key.append((k, kind, repr(v)))

@@ -89,6 +89,10 @@ CASES = [
            _softmax_output_ref, id="preserve", grad=False),
     OpCase("Softmax", _with_label((4, 5), (4,), 5), {}, _softmax_output_ref, id="alias",
            grad=False),
+    # A classifier's batch: many rows, few classes (the transposed few-columns path).
+    OpCase("SoftmaxOutput", _with_label((40, 10), (40,), 10), {}, _softmax_output_ref,
+           id="classifier", grad=False),
+    OpCase("FullyConnected", _fc_inputs((40, 6), 3), {"num_hidden": 3}, _fc_ref, id="batch40"),
 ]
 for act in ("relu", "sigmoid", "tanh", "softrelu", "softsign"):
     CASES.append(OpCase("Activation", rand(3, 4, low=-3, high=3), {"act_type": act},

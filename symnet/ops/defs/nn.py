@@ -147,9 +147,26 @@ def _softmax_output_type(p: Params, ins: list, outs: list):
 
 def _softmax_into(x: np.ndarray, axis: int, out: np.ndarray) -> None:
     """Numerically stable softmax of ``x`` along ``axis`` written into ``out`` (may be x)."""
+    if axis == 1 and x.ndim == 2 and x.shape[1] <= 32 and x.shape[0] >= 16:
+        _softmax_few_columns(x, out)
+        return
     np.subtract(x, x.max(axis=axis, keepdims=True), out=out)
     np.exp(out, out=out)
     out /= out.sum(axis=axis, keepdims=True)
+
+
+def _softmax_few_columns(x: np.ndarray, out: np.ndarray) -> None:
+    """Softmax over the rows of an (N, K) array with few columns (a classifier's scores).
+
+    NumPy reduces a short last axis one row at a time (1000 x 10 max: about 70 us); on the
+    (K, N) transpose each reduction is K vectorised passes over N (about 4 us). The softmax
+    runs there and is copied back: 24 us instead of 106 for 1000 x 10.
+    """
+    t = np.ascontiguousarray(x.T)
+    t -= t.max(axis=0)
+    np.exp(t, out=t)
+    t /= t.sum(axis=0)
+    np.copyto(out, t.T)
 
 
 def _softmax_output_forward(p: Params, ctx, ins, req, outs) -> None:
@@ -197,9 +214,28 @@ def _fc_backward(p: Params, ctx, ins, req, outs) -> None:
         else:
             np.matmul(og.T, x, out=outs[1])
     if not p.no_bias and req[2] == ADD:
-        outs[2] += og.sum(axis=0)
+        outs[2] += _column_sums(og)
     elif not p.no_bias and req[2] != NULL:
-        np.sum(og, axis=0, out=outs[2])
+        _column_sums(og, outs[2])
+
+
+def _column_sums(a: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """``a.sum(axis=0)`` of a 2-D array; for BLAS types as a matrix-vector product with
+    ones, which is 4-8x faster than NumPy's reduction over rows (1000 x 128: 8 us vs 35)."""
+    if (a.dtype not in _BLAS_TYPES or not a.flags.c_contiguous
+            or (out is not None and (out.dtype != a.dtype or not out.flags.c_contiguous))):
+        return np.sum(a, axis=0, out=out)
+    key = (a.shape[0], a.dtype)
+    ones = _ONES.get(key)
+    if ones is None:
+        if len(_ONES) > 64:
+            _ONES.clear()
+        ones = _ONES[key] = np.ones(a.shape[0], a.dtype)
+    return np.dot(ones, a, out=out)
+
+
+_BLAS_TYPES = (np.dtype(np.float32), np.dtype(np.float64))
+_ONES: dict[tuple, np.ndarray] = {}  # ones vectors per (rows, dtype), reused across calls
 
 
 register("_backward_FullyConnected", inputs=["ograd", "data", "weight"], fields=_FC_FIELDS,
