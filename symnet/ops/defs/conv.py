@@ -58,7 +58,7 @@ from numpy.lib.stride_tricks import as_strided
 
 from ...base import MXNetError
 from ..fields import Bool, Enum, Int, Shape
-from ..kernel import NULL, assign
+from ..kernel import NULL, assign, sum_columns, sum_rows
 from ..registry import InferError, Params, fmt_shape, register
 
 __all__ = ["Geometry", "conv_geometry", "deconv_pad_adj", "conv_forward"]
@@ -654,6 +654,12 @@ def _store(out: np.ndarray, req: str, value: np.ndarray, last: bool) -> None:
 
 
 def _bias_sum(og: np.ndarray, last: bool, dtype: np.dtype) -> np.ndarray:
+    """Per-filter sums of the head gradient (BLAS products for float32/float64)."""
+    if og.dtype == dtype and og.flags.c_contiguous:
+        if last:
+            return sum_columns(og.reshape(-1, og.shape[-1]))
+        n, f = og.shape[:2]
+        return sum_rows(og.reshape(n * f, -1)).reshape(n, f).sum(axis=0)
     axis = og.ndim - 1 if last else 1
     return og.sum(axis=tuple(i for i in range(og.ndim) if i != axis), dtype=dtype)
 

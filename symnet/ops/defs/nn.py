@@ -10,7 +10,7 @@ import math
 import numpy as np
 
 from ..fields import Bool, Enum, Float, Int
-from ..kernel import ADD, NULL, assign
+from ..kernel import ADD, NULL, assign, sum_columns
 from ..registry import InferError, Params, register
 from ..rules import elemwise_shape, inplace_0_0, prod, same_type
 
@@ -214,28 +214,9 @@ def _fc_backward(p: Params, ctx, ins, req, outs) -> None:
         else:
             np.matmul(og.T, x, out=outs[1])
     if not p.no_bias and req[2] == ADD:
-        outs[2] += _column_sums(og)
+        outs[2] += sum_columns(og)
     elif not p.no_bias and req[2] != NULL:
-        _column_sums(og, outs[2])
-
-
-def _column_sums(a: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-    """``a.sum(axis=0)`` of a 2-D array; for BLAS types as a matrix-vector product with
-    ones, which is 4-8x faster than NumPy's reduction over rows (1000 x 128: 8 us vs 35)."""
-    if (a.dtype not in _BLAS_TYPES or not a.flags.c_contiguous
-            or (out is not None and (out.dtype != a.dtype or not out.flags.c_contiguous))):
-        return np.sum(a, axis=0, out=out)
-    key = (a.shape[0], a.dtype)
-    ones = _ONES.get(key)
-    if ones is None:
-        if len(_ONES) > 64:
-            _ONES.clear()
-        ones = _ONES[key] = np.ones(a.shape[0], a.dtype)
-    return np.dot(ones, a, out=out)
-
-
-_BLAS_TYPES = (np.dtype(np.float32), np.dtype(np.float64))
-_ONES: dict[tuple, np.ndarray] = {}  # ones vectors per (rows, dtype), reused across calls
+        sum_columns(og, outs[2])
 
 
 register("_backward_FullyConnected", inputs=["ograd", "data", "weight"], fields=_FC_FIELDS,

@@ -19,7 +19,7 @@ import numpy as np
 
 from ...base import MXNetError
 from ..fields import Bool, Double, Enum, Float, Int
-from ..kernel import ADD, INPLACE, NULL, WRITE, assign
+from ..kernel import ADD, INPLACE, NULL, WRITE, assign, sum_rows
 from ..registry import InferError, Params, register
 from ..rules import elemwise_shape, same_type
 
@@ -126,8 +126,12 @@ def _by_channel(a: np.ndarray, axis: int) -> np.ndarray:
 
 
 def _channel_sum(a3: np.ndarray) -> np.ndarray:
-    """Per-channel sums of an ``(outer, C, inner)`` array: contiguous, pairwise reductions."""
-    return a3.sum(axis=2).sum(axis=0)
+    """Per-channel sums of an ``(outer, C, inner)`` array: the rows of ``(outer * C, inner)``
+    summed (a BLAS product), then the outer blocks."""
+    if a3.shape[2] == 1:
+        return a3[:, :, 0].sum(axis=0)
+    rows = sum_rows(a3.reshape(-1, a3.shape[2]))
+    return rows.reshape(a3.shape[0], a3.shape[1]).sum(axis=0)
 
 
 def _target(out: np.ndarray, req: str, dtype: np.dtype) -> np.ndarray:
