@@ -14,7 +14,8 @@ import sys
 
 import numpy as np
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+_BENCH = os.path.dirname(os.path.abspath(__file__))
+sys.path[:0] = [_BENCH, os.path.dirname(_BENCH)]  # bench helpers, this checkout's symnet
 from mlp import _time_steps  # noqa: E402
 
 MODELS = {  # name: (batch, input shape, training?)

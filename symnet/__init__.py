@@ -6,7 +6,7 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from . import base
+from . import base, config
 from .base import MXNetError, NotImplementedForSymbol
 from .context import Context, cpu, cpu_pinned, current_context, gpu, num_gpus
 from . import random
@@ -21,5 +21,5 @@ from . import test_utils
 
 __all__ = ["base", "MXNetError", "NotImplementedForSymbol", "Context", "cpu", "gpu",
            "cpu_pinned", "current_context", "num_gpus", "random", "nd", "ndarray", "sym", "symbol",
-           "name", "attribute", "AttrScope", "model", "test_utils",
+           "name", "attribute", "AttrScope", "model", "test_utils", "config",
            "__version__"]
