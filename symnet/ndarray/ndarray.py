@@ -654,13 +654,11 @@ def invoke(op: OpDef, inputs: Sequence[NDArray], attrs: dict[str, Any], out=None
     if ctx.device_typeid == 2:
         ctx.require_cpu(f"the output of {op.name}")
     outs = [o._data for o in given]
-    n_given = len(outs)
-    if len(out_shapes) == n_given:  # everything written into out=: nothing to allocate
-        op.forward(params, _op_context(), datas, _WRITE[n_given], outs)
-        return out
-    results = [NDArray(np.empty(s, dtype=t), ctx)
-               for s, t in zip(out_shapes[n_given:], out_types[n_given:])]
-    outs += [r._data for r in results]
+    results = []
+    if len(out_shapes) > len(outs):  # outputs not given in out=
+        results = [NDArray(np.empty(s, dtype=t), ctx)
+                   for s, t in zip(out_shapes[len(outs):], out_types[len(outs):])]
+        outs += [r._data for r in results]
     op.forward(params, _op_context(), datas, _WRITE[len(outs)], outs)
     if out is not None:
         return out

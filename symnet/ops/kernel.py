@@ -13,8 +13,8 @@ from typing import Callable
 
 import numpy as np
 
-__all__ = ["OpContext", "assign", "ufunc_kernel", "sum_rows", "sum_columns", "WRITE", "INPLACE",
-           "ADD", "NULL"]
+__all__ = ["OpContext", "assign", "ufunc_kernel", "sum_rows", "sum_columns", "channel_sums",
+           "WRITE", "INPLACE", "ADD", "NULL"]
 
 WRITE, INPLACE, ADD, NULL = "write", "inplace", "add", "null"
 
@@ -93,3 +93,12 @@ def sum_columns(a: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     if not _blas_ready(a, out):
         return np.sum(a, axis=0, out=out)
     return np.dot(_ones(a.shape[0], a.dtype), a, out=out)
+
+
+def channel_sums(a3: np.ndarray) -> np.ndarray:
+    """Per-channel sums of an ``(outer, C, inner)`` array: the rows of ``(outer * C, inner)``
+    summed, then the outer blocks (columns of ``(outer, C)`` when ``inner`` is 1)."""
+    outer, channels, inner = a3.shape
+    if inner == 1:
+        return sum_columns(a3.reshape(outer, channels))
+    return sum_rows(a3.reshape(outer * channels, inner)).reshape(outer, channels).sum(axis=0)

@@ -58,7 +58,7 @@ from numpy.lib.stride_tricks import as_strided
 
 from ...base import MXNetError
 from ..fields import Bool, Enum, Int, Shape
-from ..kernel import NULL, assign, sum_columns, sum_rows
+from ..kernel import NULL, assign, channel_sums
 from ..registry import InferError, Params, fmt_shape, register
 
 __all__ = ["Geometry", "conv_geometry", "deconv_pad_adj", "conv_forward"]
@@ -657,9 +657,8 @@ def _bias_sum(og: np.ndarray, last: bool, dtype: np.dtype) -> np.ndarray:
     """Per-filter sums of the head gradient (BLAS products for float32/float64)."""
     if og.dtype == dtype and og.flags.c_contiguous:
         if last:
-            return sum_columns(og.reshape(-1, og.shape[-1]))
-        n, f = og.shape[:2]
-        return sum_rows(og.reshape(n * f, -1)).reshape(n, f).sum(axis=0)
+            return channel_sums(og.reshape(_prod(og.shape[:-1]), og.shape[-1], 1))
+        return channel_sums(og.reshape(og.shape[0], og.shape[1], _prod(og.shape[2:])))
     axis = og.ndim - 1 if last else 1
     return og.sum(axis=tuple(i for i in range(og.ndim) if i != axis), dtype=dtype)
 

@@ -19,7 +19,7 @@ import numpy as np
 
 from ...base import MXNetError
 from ..fields import Bool, Double, Enum, Float, Int
-from ..kernel import ADD, INPLACE, NULL, WRITE, assign, sum_rows
+from ..kernel import ADD, INPLACE, NULL, WRITE, assign, channel_sums
 from ..registry import InferError, Params, register
 from ..rules import elemwise_shape, same_type
 
@@ -125,15 +125,6 @@ def _by_channel(a: np.ndarray, axis: int) -> np.ndarray:
     return a.reshape(outer, s[axis], inner)
 
 
-def _channel_sum(a3: np.ndarray) -> np.ndarray:
-    """Per-channel sums of an ``(outer, C, inner)`` array: the rows of ``(outer * C, inner)``
-    summed (a BLAS product), then the outer blocks."""
-    if a3.shape[2] == 1:
-        return a3[:, :, 0].sum(axis=0)
-    rows = sum_rows(a3.reshape(-1, a3.shape[2]))
-    return rows.reshape(a3.shape[0], a3.shape[1]).sum(axis=0)
-
-
 def _target(out: np.ndarray, req: str, dtype: np.dtype) -> np.ndarray:
     """``out`` itself when a kernel may compute straight into it, else a fresh array."""
     if req in (WRITE, INPLACE) and out.dtype == dtype and out.flags.c_contiguous:
@@ -154,7 +145,7 @@ def _bn_forward(p: Params, ctx, ins, req, outs) -> None:
     shift = beta.astype(acc, copy=False)
     if ctx.is_train and not p.use_global_stats:
         count = acc.type(x.shape[0] * x.shape[2])
-        mean = _channel_sum(x) / count
+        mean = channel_sums(x) / count
         np.subtract(x, mean[:, None], out=y)
         invstd = _invstd(np.einsum("ncl,ncl->c", y, y) / count, p.eps)
         scale = invstd if weight is None else invstd * weight
@@ -217,7 +208,7 @@ def _bn_backward(p: Params, ctx, ins, req, outs) -> None:
         invstd = _invstd(moving_var.astype(acc, copy=False), p.eps)
     weight = np.ones_like(invstd) if p.fix_gamma else gamma.astype(acc, copy=False)
     centered = x - mean[:, None]
-    sum_og = _channel_sum(og)
+    sum_og = channel_sums(og)
     dotp = np.einsum("ncl,ncl->c", og, centered)
     if req[0] != NULL:
         _bn_data_grad(og, centered, (invstd, weight, dotp, sum_og), batch, outs[0], req[0],
