@@ -5,12 +5,16 @@
 * ``memory_pool`` (``SYMNET_MEMORY_POOL=0`` to disable): keep freed memory in the process for
   reuse, as MXNet's pooled CPU storage does (see :func:`retain_freed_memory`). True when it
   took effect.
+* ``num_threads`` (``SYMNET_NUM_THREADS``, default: the CPUs this process may run on): threads
+  a kernel may split its batch over (see :mod:`symnet.parallel`); 1 keeps every kernel on the
+  calling thread.
 """
 from __future__ import annotations
 
 import ctypes
 import os
 import sys
+import warnings
 
 memory_plan: bool = os.environ.get("SYMNET_MEMORY_PLAN", "1") != "0"
 
@@ -40,3 +44,28 @@ def retain_freed_memory(mmap_below: int = 32 << 20, keep: int = 256 << 20) -> bo
 
 
 memory_pool: bool = os.environ.get("SYMNET_MEMORY_POOL", "1") != "0" and retain_freed_memory()
+
+
+def _default_threads() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def _threads_from_environment() -> int:
+    value = os.environ.get("SYMNET_NUM_THREADS", "").strip()
+    if not value:
+        return _default_threads()
+    try:
+        count = int(value)
+    except ValueError:
+        count = 0
+    if count < 1:
+        warnings.warn(f"SYMNET_NUM_THREADS={value!r} is not a positive integer; using "
+                      f"{_default_threads()}", RuntimeWarning, stacklevel=2)
+        return _default_threads()
+    return count
+
+
+num_threads: int = _threads_from_environment()

@@ -10,6 +10,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from .. import parallel
 from ..base import MXNetError
 from ..graph.infer import infer_shapes, infer_types
 from ..graph.node import Entry, IndexedGraph, Node
@@ -44,12 +45,18 @@ class Program:
         """Rebuild the hot loop's call tuples after a Step was changed."""
         self.calls = [(s.kernel, s.params, s.ins, s.req, s.outs) for s in self.steps]
         self.uses_rng = any(s.node.op.needs_rng for s in self.steps)
+        # Kernels that split their batch over threads want BLAS at one thread for the whole
+        # pass (symnet.parallel), unless some operator here relies on BLAS's own threads.
+        ops = {s.node.op for s in self.steps}
+        self.holds_blas = (any(op.splits_batch for op in ops)
+                           and not any(op.blas_threads for op in ops))
         self.monitor: Callable | None = None         # called after each step
         self.monitor_inputs: Callable | None = None  # called before each step
 
     def run(self, lo: int, hi: int) -> None:
         ctx = self.ctx
         k = lo
+        held = parallel.hold_blas() if self.holds_blas else False
         try:
             if self.monitor is None:
                 for k, (kernel, params, ins, req, outs) in enumerate(self.calls[lo:hi], lo):
@@ -67,6 +74,8 @@ class Program:
             shapes = ", ".join(fmt_shape(a.shape) for a in step.ins)
             raise MXNetError(f"Error in operator {step.node.name} ({step.node.op.name}) with "
                              f"input shapes {shapes}: {type(err).__name__}: {err}") from err
+        finally:
+            parallel.release_blas(held)
 
 
 def interpret(heads: Sequence[Entry], values: dict[str, np.ndarray], is_train: bool = False,

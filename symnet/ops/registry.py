@@ -91,6 +91,11 @@ class OpDef:
     fluent: tuple[str, ...] = ()
     doc: str = ""
     needs_rng: bool = False
+    #: Threads (symnet.parallel): the kernel splits its batch over threads and wants BLAS held
+    #: at one thread (``splits_batch``), or its matrix products rely on BLAS's own threads
+    #: (``blas_threads``). A program holds BLAS if it has the first kind and none of the second.
+    splits_batch: bool = False
+    blas_threads: bool = False
     attr_hook: Callable | None = None   # (params, input_index) -> extra variable attrs
     validate: Callable | None = None    # (params) -> None; raises InferError (cross-field checks)
     arg_names: tuple[str, ...] = ()      # every input any configuration can take (signatures)
@@ -264,8 +269,9 @@ def register(name: str, *, forward: Callable, infer_shape: Callable,
              aux: Sequence[int] | Callable = (), inplace: Sequence[tuple[int, int]] | Callable = (),
              gradient: Callable | None = None, num_args_key: str | None = None,
              aliases: Sequence[str] = (), fluent: bool | Sequence[str] = False, doc: str = "",
-             needs_rng: bool = False, attr_hook: Callable | None = None,
-             arg_names: Sequence[str] = (), validate: Callable | None = None) -> OpDef:
+             needs_rng: bool = False, splits_batch: bool = False, blas_threads: bool = False,
+             attr_hook: Callable | None = None, arg_names: Sequence[str] = (),
+             validate: Callable | None = None) -> OpDef:
     """Register one operator and return its :class:`OpDef`.
 
     Static values (a list of input names, an output count, in-place pairs) may be given
@@ -293,7 +299,9 @@ def register(name: str, *, forward: Callable, infer_shape: Callable,
         else wrap(visible_outputs), output_names=None if output_names is None
         else wrap(output_names), aux_indices=wrap(aux), inplace=wrap(inplace),
         gradient=gradient, num_args_key=num_args_key, aliases=tuple(aliases),
-        fluent=fluent_names, doc=doc, needs_rng=needs_rng, attr_hook=attr_hook,
+        fluent=fluent_names, doc=doc, needs_rng=needs_rng, splits_batch=splits_batch,
+        blas_threads=blas_threads,
+        attr_hook=attr_hook,
         arg_names=tuple(arg_names), validate=validate,
         static_inputs=None if callable(inputs) else tuple(inputs))
     _REGISTRY[name] = op

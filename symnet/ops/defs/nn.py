@@ -9,6 +9,7 @@ import math
 
 import numpy as np
 
+from ... import parallel
 from ..fields import Bool, Enum, Float, Int
 from ..kernel import ADD, NULL, assign, sum_columns
 from ..registry import InferError, Params, register
@@ -66,9 +67,22 @@ def _fc_forward(p: Params, ctx, ins, req, outs) -> None:
     if req[0] == ADD:
         out += x @ weight.T + (0 if p.no_bias else ins[2])
         return
-    np.matmul(x, weight.T, out=out)
-    if not p.no_bias:
-        out += ins[2]
+
+    def rows(lo: int, hi: int) -> None:
+        np.matmul(x[lo:hi], weight.T, out=out[lo:hi])
+        if not p.no_bias:
+            out[lo:hi] += ins[2]
+
+    _rows_split(x.shape[0], rows, out.size * x.shape[-1])
+
+
+def _rows_split(n: int, work, macs: int) -> None:
+    """``work(lo, hi)`` over rows: split over threads only where BLAS is held at one thread
+    (in a program of batch-splitting kernels); elsewhere OpenBLAS's own threads do better."""
+    if parallel.blas_held():
+        parallel.split(n, work, macs)
+    else:
+        work(0, n)
 
 
 # ---- Activation ---------------------------------------------------------------------------
@@ -204,15 +218,20 @@ def _fc_backward(p: Params, ctx, ins, req, outs) -> None:
     x = data.reshape(-1, 1) if data.ndim == 1 and p.flatten else (
         data.reshape(data.shape[0], -1) if p.flatten else data.reshape(-1, data.shape[-1]))
     og = ograd.reshape(-1, p.num_hidden)
+    macs = og.size * weight.shape[1]
     if req[0] == ADD:
         outs[0] += (og @ weight).reshape(data.shape)
     elif req[0] != NULL:
-        np.matmul(og, weight, out=outs[0].reshape(og.shape[0], weight.shape[1]))
+        dx = outs[0].reshape(og.shape[0], weight.shape[1])
+        _rows_split(og.shape[0], lambda lo, hi: np.matmul(og[lo:hi], weight, out=dx[lo:hi]),
+                    macs)
     if req[1] != NULL:
         if req[1] == ADD:
             outs[1] += og.T @ x
-        else:
-            np.matmul(og.T, x, out=outs[1])
+        else:  # split by the weight's rows: nothing to sum across threads
+            dw = outs[1]
+            _rows_split(og.shape[1],
+                        lambda lo, hi: np.matmul(og[:, lo:hi].T, x, out=dw[lo:hi]), macs)
     if not p.no_bias and req[2] == ADD:
         outs[2] += sum_columns(og)
     elif not p.no_bias and req[2] != NULL:

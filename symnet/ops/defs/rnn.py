@@ -659,7 +659,7 @@ register("_backward_RNN", inputs=_backward_inputs, fields=_fields(),
          arg_names=("ograd_output", "ograd_state", "data", "parameters", "state", "workspace",
                     "ograd_statecell", "state_cell", "sequence_length"),
          outputs=lambda p: 4 if p.mode == "lstm" else 3, infer_shape=_backward_rule(_rnn_shape),
-         infer_type=_backward_rule(_rnn_type), forward=_rnn_backward,
+         infer_type=_backward_rule(_rnn_type), forward=_rnn_backward, blas_threads=True,
          doc="Gradient of RNN (data, parameters, state, state_cell) by backpropagation through "
              "time, from the head gradients and the forward pass's workspace.")
 
@@ -668,4 +668,4 @@ register(
     arg_names=("data", "parameters", "state", "state_cell", "sequence_length"),
     outputs=lambda p: 4 if p.mode == "lstm" else 3, visible_outputs=_visible,
     output_names=_output_names, infer_shape=_rnn_shape, infer_type=_rnn_type,
-    forward=_rnn_forward, gradient=_rnn_gradient, needs_rng=True, doc=_DOC)
+    forward=_rnn_forward, gradient=_rnn_gradient, needs_rng=True, blas_threads=True, doc=_DOC)
