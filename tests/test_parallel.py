@@ -1,6 +1,7 @@
 """``symnet.parallel``: batch splitting over threads, and BLAS held at one thread."""
 from __future__ import annotations
 
+import sys
 import threading
 
 import numpy as np
@@ -15,12 +16,20 @@ needs_blas = pytest.mark.skipif(not parallel.blas_threads_settable(),
 
 @pytest.fixture
 def forced(monkeypatch):
-    """Split everything over three threads, however small, and count the splits made."""
+    """Split everything over three threads, however small; lists the functions that split."""
     monkeypatch.setattr(config, "num_threads", 3)
     monkeypatch.setattr(parallel, "MIN_WORK_PER_THREAD", 1)
     made = []
     bounds = parallel.bounds
-    monkeypatch.setattr(parallel, "bounds", lambda n, parts: made.append(parts) or bounds(n, parts))
+
+    def spy(n, parts):
+        frame = sys._getframe(2)  # bounds <- split <- the caller
+        while frame.f_code.co_name in ("split_held", "split_flat"):
+            frame = frame.f_back
+        made.append(frame.f_code.co_name)
+        return bounds(n, parts)
+
+    monkeypatch.setattr(parallel, "bounds", spy)
     return made
 
 
@@ -41,7 +50,7 @@ def test_split_runs_slices_on_several_threads_in_order(forced):
     results = parallel.split(7, lambda lo, hi: seen.append(threading.get_ident()) or (lo, hi),
                              cost=1e9)
     assert results == [(0, 3), (3, 5), (5, 7)]
-    assert len(set(seen)) == 3 and forced == [3]
+    assert len(set(seen)) == 3 and len(forced) == 1
 
 
 def test_split_is_serial_for_small_work_or_one_thread(monkeypatch):
@@ -178,3 +187,41 @@ def test_executor_restores_blas_threads_after_each_pass(monkeypatch):
     with pytest.raises(mx.base.MXNetError, match="kernel failed"):  # released on errors too
         exe.forward()
     assert parallel._openblas().get() == before and not parallel.blas_held()
+
+
+@needs_blas
+@pytest.mark.parametrize("is_train", [False, True])
+def test_memory_bound_layers_split_equal_serial(monkeypatch, forced, is_train):
+    """BatchNorm (inference), relu forward and backward, Pooling forward and elementwise
+    sums split over flat ranges or samples inside a program of splitting kernels."""
+    data = mx.sym.Variable("data")
+    conv = mx.sym.Convolution(data, kernel=(3, 3), pad=(1, 1), num_filter=4, name="c")
+    bn = mx.sym.BatchNorm(conv, fix_gamma=False, use_global_stats=not is_train, name="bn")
+    act = mx.sym.Activation(bn, act_type="relu")
+    net = mx.sym.Pooling(act + conv, kernel=(3, 3), stride=(2, 2), pad=(1, 1), pool_type="max")
+    shapes = {"data": (5, 3, 8, 8)}
+
+    def run():
+        rng = np.random.default_rng(3)
+        exe = net.simple_bind(mx.cpu(), type_dict={"data": np.float64}, **shapes)
+        for arr in exe.arg_arrays + exe.aux_arrays:
+            arr[:] = rng.uniform(0.5, 1.5, arr.shape)
+        exe.forward(is_train=is_train)
+        exe.backward([mx.nd.array(rng.standard_normal(exe.outputs[0].shape))])
+        return [exe.outputs[0].asnumpy()] + [g.asnumpy() for g in exe.grad_arrays]
+
+    split = run()
+    expected = ["_bn_forward"] if not is_train else []
+    assert forced == ["kernel"] + expected + [
+        "_activation_forward", "kernel", "_pooling_forward", "_activation_backward", "kernel"]
+    monkeypatch.setattr(config, "num_threads", 1)
+    for got, want in zip(split, run()):
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
+
+
+def test_split_flat_runs_whole_outside_a_held_pass(forced):
+    a, b = np.arange(6.0).reshape(2, 3), np.ones((2, 3))
+    out = np.empty((2, 3))
+    parallel.split_flat(lambda x, y, o: np.add(x, y, out=o), (a, b), out)
+    np.testing.assert_array_equal(out, a + 1)
+    assert forced == []  # not inside a pass holding BLAS

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ... import parallel
 from ..fields import Bool, Double
 from ..kernel import ADD, NULL
 from ..registry import register
@@ -96,9 +97,20 @@ def _store(out: np.ndarray, req: str, value) -> None:
 
 
 def _binary_kernel(fn):
+    direct = isinstance(fn, np.ufunc)
+
+    def into(a: np.ndarray, b: np.ndarray, out: np.ndarray) -> None:
+        fn(a, b, out=out)
+
     def kernel(p, ctx, ins, req, outs):
-        if req[0] != NULL:
-            _store(outs[0], req[0], fn(ins[0], ins[1]))
+        if req[0] == NULL:
+            return
+        a, b, out = ins[0], ins[1], outs[0]
+        if (direct and req[0] != ADD and a.dtype == b.dtype == out.dtype and out.dtype.kind == "f"
+                and a.shape == b.shape == out.shape):  # no temporary; split in parallel passes
+            parallel.split_flat(into, (a, b), out)
+        else:
+            _store(out, req[0], fn(a, b))
     return kernel
 
 

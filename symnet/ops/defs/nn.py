@@ -73,16 +73,7 @@ def _fc_forward(p: Params, ctx, ins, req, outs) -> None:
         if not p.no_bias:
             out[lo:hi] += ins[2]
 
-    _rows_split(x.shape[0], rows, out.size * x.shape[-1])
-
-
-def _rows_split(n: int, work, macs: int) -> None:
-    """``work(lo, hi)`` over rows: split over threads only where BLAS is held at one thread
-    (in a program of batch-splitting kernels); elsewhere OpenBLAS's own threads do better."""
-    if parallel.blas_held():
-        parallel.split(n, work, macs)
-    else:
-        work(0, n)
+    parallel.split_held(x.shape[0], rows, out.size * x.shape[-1])
 
 
 # ---- Activation ---------------------------------------------------------------------------
@@ -103,12 +94,20 @@ _ACTIVATIONS = {
 }
 
 
+def _relu(x: np.ndarray, out: np.ndarray) -> None:
+    np.maximum(x, 0, out=out)
+
+
+def _relu_grad(og: np.ndarray, y: np.ndarray, out: np.ndarray) -> None:
+    np.multiply(og, y > 0, out=out)
+
+
 def _activation_forward(p: Params, ctx, ins, req, outs) -> None:
     if req[0] == NULL:
         return
     x, out = ins[0], outs[0]
     if p.act_type == "relu" and req[0] != ADD:
-        np.maximum(x, 0, out=out)
+        parallel.split_flat(_relu, (x,), out)
     else:
         assign(out, req[0], _ACTIVATIONS[p.act_type](x))
 
@@ -223,15 +222,15 @@ def _fc_backward(p: Params, ctx, ins, req, outs) -> None:
         outs[0] += (og @ weight).reshape(data.shape)
     elif req[0] != NULL:
         dx = outs[0].reshape(og.shape[0], weight.shape[1])
-        _rows_split(og.shape[0], lambda lo, hi: np.matmul(og[lo:hi], weight, out=dx[lo:hi]),
-                    macs)
+        parallel.split_held(og.shape[0],
+                            lambda lo, hi: np.matmul(og[lo:hi], weight, out=dx[lo:hi]), macs)
     if req[1] != NULL:
         if req[1] == ADD:
             outs[1] += og.T @ x
         else:  # split by the weight's rows: nothing to sum across threads
             dw = outs[1]
-            _rows_split(og.shape[1],
-                        lambda lo, hi: np.matmul(og[:, lo:hi].T, x, out=dw[lo:hi]), macs)
+            parallel.split_held(og.shape[1],
+                                lambda lo, hi: np.matmul(og[:, lo:hi].T, x, out=dw[lo:hi]), macs)
     if not p.no_bias and req[2] == ADD:
         outs[2] += sum_columns(og)
     elif not p.no_bias and req[2] != NULL:
@@ -262,7 +261,7 @@ def _activation_backward(p: Params, ctx, ins, req, outs) -> None:
         if req[0] == ADD:
             outs[0] += og * (v > 0)
         else:
-            np.multiply(og, v > 0, out=outs[0])
+            parallel.split_flat(_relu_grad, (og, v), outs[0])
         return
     if kind == "tanh" and req[0] != ADD:
         # og * (1 - v * v) with one temporary, written straight into the output (the same

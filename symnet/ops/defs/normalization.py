@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ... import parallel
 from ...base import MXNetError
 from ..fields import Bool, Double, Enum, Float, Int
 from ..kernel import ADD, INPLACE, NULL, WRITE, assign, channel_sums
@@ -150,13 +151,18 @@ def _bn_forward(p: Params, ctx, ins, req, outs) -> None:
         invstd = _invstd(np.einsum("ncl,ncl->c", y, y) / count, p.eps)
         scale = invstd if weight is None else invstd * weight
         y *= scale[:, None]
-    else:
+        y += shift[:, None]
+    else:  # one affine map a channel; per sample, so slices of the batch go to threads
         mean = moving_mean.astype(acc, copy=False)
         invstd = _invstd(moving_var.astype(acc, copy=False), p.eps)
         scale = invstd if weight is None else invstd * weight
-        np.multiply(x, scale[:, None], out=y)
-        shift = shift - mean * scale
-    y += shift[:, None]
+        scale, shift = scale[:, None], (shift - mean * scale)[:, None]
+
+        def affine(lo: int, hi: int) -> None:
+            np.multiply(x[lo:hi], scale, out=y[lo:hi])
+            y[lo:hi] += shift
+
+        parallel.split_held(x.shape[0], affine, x.size * parallel.PER_ELEMENT)
     if req[0] != NULL and out is not outs[0]:
         assign(outs[0], req[0], out)
     assign(outs[1], req[1], mean)

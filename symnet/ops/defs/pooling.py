@@ -45,6 +45,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ... import parallel
 from ...base import MXNetError
 from ..fields import Bool, Enum, Int, Shape
 from ..kernel import ADD, NULL, assign
@@ -468,11 +469,16 @@ def _pooling_forward(p: Params, ctx, ins, req, outs) -> None:
     _check_runtime(p, geom, data.dtype)
     has_ws = len(outs) > 1 and req[1] != NULL
     want_arg = has_ws and ctx is not None and ctx.is_train
-    arg = None
-    if req[0] != NULL or want_arg:
-        arg = _forward_values(p, geom, x, _cf_view(outs[0], last), req[0], want_arg)
-    if has_ws:
-        assign(outs[1], req[1], arg if arg is not None else -1)
+    out = _cf_view(outs[0], last)
+
+    def samples(lo: int, hi: int) -> None:  # slices of the batch go to threads
+        arg = None
+        if req[0] != NULL or want_arg:
+            arg = _forward_values(p, geom, x[lo:hi], out[lo:hi], req[0], want_arg)
+        if has_ws:
+            assign(outs[1][lo:hi], req[1], arg if arg is not None else -1)
+
+    parallel.split_held(x.shape[0], samples, x.size * parallel.PER_ELEMENT)
 
 
 def _forward_values(p: Params, geom: _Geom, x: np.ndarray, out: np.ndarray, req: str,
