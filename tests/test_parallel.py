@@ -192,8 +192,8 @@ def test_executor_restores_blas_threads_after_each_pass(monkeypatch):
 @needs_blas
 @pytest.mark.parametrize("is_train", [False, True])
 def test_memory_bound_layers_split_equal_serial(monkeypatch, forced, is_train):
-    """BatchNorm (inference), relu forward and backward, Pooling forward and elementwise
-    sums split over flat ranges or samples inside a program of splitting kernels."""
+    """BatchNorm (inference forward, backward), relu forward and backward, Pooling forward and
+    elementwise sums split over flat ranges or samples inside a program of splitting kernels."""
     data = mx.sym.Variable("data")
     conv = mx.sym.Convolution(data, kernel=(3, 3), pad=(1, 1), num_filter=4, name="c")
     bn = mx.sym.BatchNorm(conv, fix_gamma=False, use_global_stats=not is_train, name="bn")
@@ -211,9 +211,9 @@ def test_memory_bound_layers_split_equal_serial(monkeypatch, forced, is_train):
         return [exe.outputs[0].asnumpy()] + [g.asnumpy() for g in exe.grad_arrays]
 
     split = run()
-    expected = ["_bn_forward"] if not is_train else []
-    assert forced == ["kernel"] + expected + [
-        "_activation_forward", "kernel", "_pooling_forward", "_activation_backward", "kernel"]
+    assert forced == ["kernel"] + ([] if is_train else ["_bn_forward"]) + [
+        "_activation_forward", "kernel", "_pooling_forward", "_activation_backward",
+        "_bn_backward", "_bn_backward", "kernel"]
     monkeypatch.setattr(config, "num_threads", 1)
     for got, want in zip(split, run()):
         np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)

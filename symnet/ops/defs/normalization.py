@@ -144,7 +144,9 @@ def _bn_forward(p: Params, ctx, ins, req, outs) -> None:
     y = _by_channel(out, axis)
     weight = None if p.fix_gamma else gamma.astype(acc, copy=False)
     shift = beta.astype(acc, copy=False)
+    n, cost = x.shape[0], x.size * parallel.PER_ELEMENT
     if ctx.is_train and not p.use_global_stats:
+        # serial: split into three passes it paid two thread hand-offs more than it saved
         count = acc.type(x.shape[0] * x.shape[2])
         mean = channel_sums(x) / count
         np.subtract(x, mean[:, None], out=y)
@@ -162,7 +164,7 @@ def _bn_forward(p: Params, ctx, ins, req, outs) -> None:
             np.multiply(x[lo:hi], scale, out=y[lo:hi])
             y[lo:hi] += shift
 
-        parallel.split_held(x.shape[0], affine, x.size * parallel.PER_ELEMENT)
+        parallel.split_held(n, affine, cost)
     if req[0] != NULL and out is not outs[0]:
         assign(outs[0], req[0], out)
     assign(outs[1], req[1], mean)
@@ -179,27 +181,29 @@ def _update_moving(p: Params, mean, invstd, moving_mean, moving_var) -> None:
     moving_var[...] = moving_var * m + var * (1 - m)
 
 
-def _bn_data_grad(og: np.ndarray, centered: np.ndarray, stats: tuple, batch: bool,
-                  out: np.ndarray, req: str, axis: int) -> None:
-    """The data gradient ``(og - mean(og) - centered * dot * invstd^2 / count) * invstd *
-    gamma`` (batch statistics) or ``og * invstd * gamma``; ``centered`` is overwritten."""
-    invstd, weight, dotp, sum_og = stats
-    dx = _target(out, req, og.dtype)
-    d = _by_channel(dx, axis)
-    iw = invstd * weight
+def _total(parts: list[np.ndarray]) -> np.ndarray:
+    """The sum of per-slice partial results (the first one, added to in place)."""
+    total = parts[0]
+    for part in parts[1:]:
+        total += part
+    return total
+
+
+def _bn_data_grad(og: np.ndarray, centered: np.ndarray, coef: tuple | None, iw: np.ndarray,
+                  d: np.ndarray) -> None:
+    """The data gradient ``og * iw`` plus, with batch statistics, ``centered * coef[0] -
+    coef[1]``, into ``d`` (all ``(outer, C, inner)``; ``centered`` is overwritten)."""
     np.multiply(og, iw[:, None], out=d)
-    if batch:
-        count = og.dtype.type(og.shape[0] * og.shape[2])
-        centered *= (-dotp * invstd * invstd / count * iw)[:, None]
+    if coef is not None:
+        centered *= coef[0][:, None]
         d += centered
-        d -= (sum_og / count * iw)[:, None]
-    if dx is not out:
-        assign(out, req, dx)
+        d -= coef[1][:, None]
 
 
 def _bn_backward(p: Params, ctx, ins, req, outs) -> None:
     """``ins`` = (ograd, saved mean, saved inverse std, data, gamma, beta, moving_mean,
-    moving_var); outputs the gradients of data, gamma and beta."""
+    moving_var); outputs the gradients of data, gamma and beta. Two passes over slices of the
+    batch, one thread each: the sums, then the data gradient."""
     ograd, saved_mean, saved_invstd, data, gamma, _, moving_mean, moving_var = ins
     axis = _channel_axis(p, data.ndim)
     acc = _compute_dtype(data.dtype)
@@ -213,12 +217,28 @@ def _bn_backward(p: Params, ctx, ins, req, outs) -> None:
         mean = moving_mean.astype(acc, copy=False)
         invstd = _invstd(moving_var.astype(acc, copy=False), p.eps)
     weight = np.ones_like(invstd) if p.fix_gamma else gamma.astype(acc, copy=False)
-    centered = x - mean[:, None]
-    sum_og = channel_sums(og)
-    dotp = np.einsum("ncl,ncl->c", og, centered)
+    n, cost = x.shape[0], x.size * parallel.PER_ELEMENT
+    centered = np.empty_like(x)
+
+    def sums(lo: int, hi: int) -> np.ndarray:
+        np.subtract(x[lo:hi], mean[:, None], out=centered[lo:hi])
+        return np.stack([channel_sums(og[lo:hi]),
+                         np.einsum("ncl,ncl->c", og[lo:hi], centered[lo:hi])])
+
+    sum_og, dotp = _total(parallel.split_held(n, sums, cost))
     if req[0] != NULL:
-        _bn_data_grad(og, centered, (invstd, weight, dotp, sum_og), batch, outs[0], req[0],
-                      axis)
+        iw = invstd * weight
+        coef = None
+        if batch:
+            count = acc.type(x.shape[0] * x.shape[2])
+            coef = (-dotp * invstd * invstd / count * iw, sum_og / count * iw)
+        dx = _target(outs[0], req[0], acc)
+        d = _by_channel(dx, axis)
+        parallel.split_held(
+            n, lambda lo, hi: _bn_data_grad(og[lo:hi], centered[lo:hi], coef, iw, d[lo:hi]),
+            cost)
+        if dx is not outs[0]:
+            assign(outs[0], req[0], dx)
     if req[1] != NULL:
         if p.fix_gamma:
             if req[1] != ADD:
