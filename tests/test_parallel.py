@@ -211,7 +211,7 @@ def test_memory_bound_layers_split_equal_serial(monkeypatch, forced, is_train):
         return [exe.outputs[0].asnumpy()] + [g.asnumpy() for g in exe.grad_arrays]
 
     split = run()
-    assert forced == ["kernel"] + ([] if is_train else ["_bn_forward"]) + [
+    assert forced == ["_forward_into"] + ([] if is_train else ["_bn_forward"]) + [
         "_activation_forward", "kernel", "_pooling_forward", "_activation_backward",
         "_bn_backward", "_bn_backward", "kernel"]
     monkeypatch.setattr(config, "num_threads", 1)

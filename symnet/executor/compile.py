@@ -20,6 +20,7 @@ from ..graph.infer import infer_shapes, infer_types
 from ..graph.node import Entry, IndexedGraph, Node
 from ..ops.kernel import OpContext
 from ..ops.rules import known
+from .fuse import fuse_convolution_batchnorm
 from .memory import MemoryPlan, plan_memory
 from .program import Program, Step
 
@@ -145,10 +146,11 @@ def compile_graph(g: FullGraph, bound: dict[int, np.ndarray], grad_arrays: list,
     for e in range(idx.num_entries):  # nobody reads it, it is no output: skip computing it
         if e not in read and e not in keep and e not in external:
             reqs[e] = "null"
-    steps = []
+    steps, step_nids = [], []
     for nid, node in enumerate(idx.nodes):
         if node.is_variable:
             continue
+        step_nids.append(nid)
         lo, hi = idx.row_ptr[nid], idx.row_ptr[nid + 1]
         granted = {j for _, j in plan.inplace.get(nid, [])}
         req = [reqs.get(e, "inplace" if j in granted else "write")
@@ -156,7 +158,8 @@ def compile_graph(g: FullGraph, bound: dict[int, np.ndarray], grad_arrays: list,
         steps.append(Step(node, node.op.forward, node.params,
                           [arrays[e] for e in idx.input_entries[nid]], req, arrays[lo:hi]))
     num_fwd = sum(1 for n in idx.nodes[:g.num_forward_nodes] if not n.is_variable)
-    program = Program(steps, num_fwd, OpContext())
+    fused = fuse_convolution_batchnorm(idx, steps, step_nids, keep) if memory_plan else {}
+    program = Program(steps, num_fwd, OpContext(), fused)
     return Compiled(g, program, arrays, shapes, dtypes, plan, pool)
 
 

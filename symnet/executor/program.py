@@ -35,15 +35,18 @@ class Step:
 class Program:
     """Steps ``[0, num_forward)`` are the forward pass, the rest the backward pass."""
 
-    def __init__(self, steps: list[Step], num_forward: int, ctx: OpContext):
+    def __init__(self, steps: list[Step], num_forward: int, ctx: OpContext,
+                 fused: dict[int, Callable] | None = None):
         self.steps = steps
         self.num_forward = num_forward
         self.ctx = ctx
+        self.fused = fused or {}  # step index -> the kernel the hot loop calls instead
         self.refresh()
 
     def refresh(self) -> None:
         """Rebuild the hot loop's call tuples after a Step was changed."""
-        self.calls = [(s.kernel, s.params, s.ins, s.req, s.outs) for s in self.steps]
+        self.calls = [(self.fused.get(k, s.kernel), s.params, s.ins, s.req, s.outs)
+                      for k, s in enumerate(self.steps)]
         self.uses_rng = any(s.node.op.needs_rng for s in self.steps)
         # Kernels that split their batch over threads want BLAS at one thread for the whole
         # pass (symnet.parallel), unless some operator here relies on BLAS's own threads.

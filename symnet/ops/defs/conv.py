@@ -67,7 +67,8 @@ from ..fields import Bool, Enum, Int, Shape
 from ..kernel import INPLACE, NULL, WRITE, assign, channel_sums
 from ..registry import InferError, Params, fmt_shape, register
 
-__all__ = ["Geometry", "conv_geometry", "deconv_pad_adj", "conv_forward"]
+__all__ = ["Geometry", "conv_geometry", "deconv_pad_adj", "conv_forward", "convolution_into",
+           "fusable_into"]
 
 
 # ---- parameters -----------------------------------------------------------------------------
@@ -509,12 +510,16 @@ def _chunks(n: int, size: int):
 
 
 # ---- the convolution products, channel-first -------------------------------------------------
-def conv_forward(p: Params, x: np.ndarray, w: np.ndarray, out: np.ndarray) -> None:
-    """``out (N, F, *o) = conv(x (N, C, *space), w (F, C/G, *kernel))``, written in place."""
-    _product(p, conv_geometry(p), x, w, out)
+def conv_forward(p: Params, x: np.ndarray, w: np.ndarray, out: np.ndarray,
+                 finish: Callable | None = None) -> None:
+    """``out (N, F, *o) = conv(x (N, C, *space), w (F, C/G, *kernel))``, written in place;
+    ``finish(chunk)`` runs on each chunk of samples of ``out`` once it is computed (while it
+    is in cache)."""
+    _product(p, conv_geometry(p), x, w, out, finish)
 
 
-def _product(p: Params, g: Geometry, x: np.ndarray, w: np.ndarray, out: np.ndarray) -> None:
+def _product(p: Params, g: Geometry, x: np.ndarray, w: np.ndarray, out: np.ndarray,
+             finish: Callable | None = None) -> None:
     """``conv_forward`` with the geometry given (``p`` sets only the workspace)."""
     dtype = out.dtype
     o = g.out_size(x.shape[2:])
@@ -527,6 +532,8 @@ def _product(p: Params, g: Geometry, x: np.ndarray, w: np.ndarray, out: np.ndarr
             out[lo:hi] = _unview(part, True)
         else:
             np.matmul(wm, cols, out=out[lo:hi].reshape(hi - lo, g.groups, -1, _prod(o)))
+        if finish is not None:
+            finish(out[lo:hi])
 
 
 def _transposed(g: Geometry, channels: int) -> Geometry | None:
@@ -565,7 +572,8 @@ def _input_grad(g: Geometry, ogm: np.ndarray, wm: np.ndarray, out_space: tuple,
     out[...] = _unview(buf[_inner(pad, space)], last)
 
 
-def _deconv_forward(p: Params, x: np.ndarray, w: np.ndarray, out: np.ndarray) -> None:
+def _deconv_forward(p: Params, x: np.ndarray, w: np.ndarray, out: np.ndarray,
+                    finish: Callable | None = None) -> None:
     g = conv_geometry(p, "deconvolution")
     pad, _ = deconv_pad_adj(p, g, x.shape[2:])
     dtype = out.dtype
@@ -575,6 +583,8 @@ def _deconv_forward(p: Params, x: np.ndarray, w: np.ndarray, out: np.ndarray) ->
     for lo, hi in _chunks(x.shape[0], chunk):
         xm = _mat(x[lo:hi], g.groups, last, dtype)
         _input_grad(g, xm, wm, x.shape[2:], pad, out[lo:hi], last)
+        if finish is not None:
+            finish(out[lo:hi])
 
 
 def _grads(p: Params, g: Geometry, og: np.ndarray, x: np.ndarray, w: np.ndarray,
@@ -677,29 +687,55 @@ def _direct(out: np.ndarray, req: str, last: bool, dtype: np.dtype) -> bool:
 
 
 def _forward_kernel(op: str, product: Callable, macs: Callable) -> Callable:
-    """The forward kernel of Convolution or Deconvolution around ``product(p, x, w, out)``,
-    with the batch split over threads (``macs(x, w, out)`` estimates the work)."""
+    """The forward kernel of Convolution or Deconvolution around ``product(p, x, w, out,
+    finish)``, with the batch split over threads (``macs(x, w, out)`` estimates the work)."""
 
     def kernel(p: Params, ctx, ins, req, outs) -> None:
         if req[0] == NULL:
             return
         last = _layout_last(p, ins[0])
         dtype = _work_dtype(ins[0].dtype, op)
-        x, w = _cf(ins[0], last), _cf(ins[1], last)
         direct = _direct(outs[0], req[0], last, dtype)
         out = outs[0] if direct else np.empty(_to_cf(outs[0].shape, last), dtype)
-
-        def part(lo: int, hi: int) -> None:
-            product(p, x[lo:hi], w, out[lo:hi])
-            if not p.no_bias:
-                _add_bias(out[lo:hi], ins[2])
-
-        parallel.split(x.shape[0], part, macs(x, w, out))
+        _forward_into(p, product, macs, ins, out, None)
         if not direct:
             _store(outs[0], req[0], out, last)
 
     kernel.__name__ = f"_{op.lower()}_forward"
     return kernel
+
+
+def _forward_into(p: Params, product: Callable, macs: Callable, ins: list, out: np.ndarray,
+                  epilogue: Callable | None) -> None:
+    """The forward product into a channel-first ``out`` in the work dtype, the bias and then
+    ``epilogue(chunk)`` applied chunk by chunk, slices of the batch on threads."""
+    last = _layout_last(p, ins[0])
+    x, w = _cf(ins[0], last), _cf(ins[1], last)
+    bias = None if p.no_bias else ins[2]
+    finish = None
+    if bias is not None or epilogue is not None:
+        def finish(chunk: np.ndarray) -> None:
+            if bias is not None:
+                _add_bias(chunk, bias)
+            if epilogue is not None:
+                epilogue(chunk)
+
+    parallel.split(x.shape[0], lambda lo, hi: product(p, x[lo:hi], w, out[lo:hi], finish),
+                   macs(x, w, out))
+
+
+def fusable_into(p: Params, ins: list, out: np.ndarray) -> bool:
+    """Whether :func:`convolution_into` can write this convolution into ``out``: a
+    C-contiguous channel-first array in the data's dtype, float32 or float64."""
+    return (not _layout_last(p, ins[0]) and out.dtype == ins[0].dtype
+            and out.dtype in (np.float32, np.float64) and out.flags.c_contiguous)
+
+
+def convolution_into(p: Params, ins: list, out: np.ndarray, epilogue: Callable) -> None:
+    """Convolution forward of ``ins`` (data, weight[, bias]) written into ``out`` (see
+    :func:`fusable_into`), ``epilogue(chunk)`` applied to each chunk of samples while it is in
+    cache. Executors fuse inference BatchNorm and relu into the convolution through this."""
+    _forward_into(p, conv_forward, _conv_macs, ins, out, epilogue)
 
 
 def _backward_kernel(op: str, grads: Callable, kind: str, macs: Callable) -> Callable:

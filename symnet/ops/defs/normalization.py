@@ -133,6 +133,22 @@ def _target(out: np.ndarray, req: str, dtype: np.dtype) -> np.ndarray:
     return np.empty(out.shape, dtype)
 
 
+def inference_affine(p: Params, params: list, acc: np.dtype) -> tuple:
+    """BatchNorm with its moving statistics as one affine map a channel, ``x * scale +
+    shift``: (scale, shift, mean, invstd) in ``acc`` from (gamma, beta, moving_mean,
+    moving_var). Executors fuse it into a preceding convolution through this."""
+    gamma, beta, moving_mean, moving_var = params
+    mean = moving_mean.astype(acc, copy=False)
+    invstd = _invstd(moving_var.astype(acc, copy=False), p.eps)
+    scale = invstd if p.fix_gamma else invstd * gamma.astype(acc, copy=False)
+    return scale, beta.astype(acc, copy=False) - mean * scale, mean, invstd
+
+
+def uses_batch_statistics(p: Params, ctx) -> bool:
+    """Whether BatchNorm normalises with the batch's statistics in this pass."""
+    return ctx.is_train and not p.use_global_stats
+
+
 def _bn_forward(p: Params, ctx, ins, req, outs) -> None:
     """``(x - mean) * invstd * gamma + beta``, computed in the output array: a subtraction, a
     squared sum, a scaling and a shift, with contiguous per-channel reductions."""
@@ -145,7 +161,7 @@ def _bn_forward(p: Params, ctx, ins, req, outs) -> None:
     weight = None if p.fix_gamma else gamma.astype(acc, copy=False)
     shift = beta.astype(acc, copy=False)
     n, cost = x.shape[0], x.size * parallel.PER_ELEMENT
-    if ctx.is_train and not p.use_global_stats:
+    if uses_batch_statistics(p, ctx):
         # serial: split into three passes it paid two thread hand-offs more than it saved
         count = acc.type(x.shape[0] * x.shape[2])
         mean = channel_sums(x) / count
@@ -155,10 +171,8 @@ def _bn_forward(p: Params, ctx, ins, req, outs) -> None:
         y *= scale[:, None]
         y += shift[:, None]
     else:  # one affine map a channel; per sample, so slices of the batch go to threads
-        mean = moving_mean.astype(acc, copy=False)
-        invstd = _invstd(moving_var.astype(acc, copy=False), p.eps)
-        scale = invstd if weight is None else invstd * weight
-        scale, shift = scale[:, None], (shift - mean * scale)[:, None]
+        scale, shift, mean, invstd = inference_affine(p, ins[1:], acc)
+        scale, shift = scale[:, None], shift[:, None]
 
         def affine(lo: int, hi: int) -> None:
             np.multiply(x[lo:hi], scale, out=y[lo:hi])
