@@ -33,8 +33,8 @@ import numpy as np
 
 from . import config
 
-__all__ = ["split", "split_held", "split_flat", "bounds", "hold_blas", "release_blas", "blas_held",
-           "blas_threads_settable"]
+__all__ = ["split", "split_held", "split_flat", "total", "bounds", "hold_blas", "release_blas",
+           "blas_held", "blas_threads_settable"]
 
 T = TypeVar("T")
 
@@ -230,6 +230,14 @@ def split(n: int, work: Callable[[int, int], T], cost: float) -> list[T]:
     finally:
         release_blas(held)
         _section.release()
+
+
+def total(parts: list[np.ndarray]) -> np.ndarray:
+    """The sum of :func:`split`'s partial results, in slice order (into the first one)."""
+    result = parts[0]
+    for part in parts[1:]:
+        result += part
+    return result
 
 
 def split_held(n: int, work: Callable[[int, int], T], cost: float) -> list[T]:

@@ -36,6 +36,12 @@ def assign(out: np.ndarray, req: str, value) -> None:
         out[...] = value
 
 
+def writes_directly(out: np.ndarray, req: str, dtype: np.dtype) -> bool:
+    """Whether a kernel computing in ``dtype`` may write straight into ``out`` (no staging
+    array): a write or in-place request on a C-contiguous array of that dtype."""
+    return req in (WRITE, INPLACE) and out.dtype == dtype and out.flags.c_contiguous
+
+
 def ufunc_kernel(fn: Callable, n_in: int = 1) -> Callable:
     """A kernel for ``fn(*xs, out=out)``-style functions (NumPy ufuncs and friends).
 

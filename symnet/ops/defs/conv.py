@@ -64,7 +64,7 @@ from numpy.lib.stride_tricks import as_strided
 from ... import parallel
 from ...base import MXNetError
 from ..fields import Bool, Enum, Int, Shape
-from ..kernel import INPLACE, NULL, WRITE, assign, channel_sums
+from ..kernel import NULL, assign, channel_sums, writes_directly
 from ..registry import InferError, Params, fmt_shape, register
 
 __all__ = ["Geometry", "conv_geometry", "deconv_pad_adj", "conv_forward", "convolution_into",
@@ -683,7 +683,7 @@ def _add_bias(out: np.ndarray, bias: np.ndarray) -> None:
 
 def _direct(out: np.ndarray, req: str, last: bool, dtype: np.dtype) -> bool:
     """Whether a kernel may compute straight into ``out`` (no staging array)."""
-    return req in (WRITE, INPLACE) and not last and out.dtype == dtype and out.flags.c_contiguous
+    return not last and writes_directly(out, req, dtype)
 
 
 def _forward_kernel(op: str, product: Callable, macs: Callable) -> Callable:
@@ -760,9 +760,7 @@ def _backward_kernel(op: str, grads: Callable, kind: str, macs: Callable) -> Cal
             if need_x and not direct:
                 _store(outs[0], req[0], dx, last)
             if need_w:
-                for more in dws[1:]:
-                    dws[0] += more
-                _store(outs[1], req[1], dws[0], last)
+                _store(outs[1], req[1], parallel.total(dws), last)
         if not p.no_bias and req[2] != NULL:
             assign(outs[2], req[2], _bias_sum(ins[0], last, dtype))
 

@@ -185,14 +185,16 @@ _STYPE = Enum("forward_stype", ("csr", "default", "row_sparse"), None,
 def _register_products() -> None:
     register("dot", inputs=["lhs", "rhs"], fields=[_TRANSPOSE_A, _TRANSPOSE_B, _STYPE],
              infer_shape=_dot_shape, forward=_view_kernel(_dot_view), gradient=_dot_gradient,
-             blas_threads=True, doc="Dot product of two arrays. 1-D x 1-D gives the inner product (shape (1,)); "
+             blas_threads=True,
+             doc="Dot product of two arrays. 1-D x 1-D gives the inner product (shape (1,)); "
                  "2-D x 2-D the matrix product; N-D x M-D sums over the last axis of the "
                  "first input and the first axis of the second: dot(x, y)[i,j,a,b] = "
                  "sum(x[i,j,:] * y[:,a,b]). transpose_a/transpose_b transpose the inputs "
                  "(for N-D: the first axis becomes the contracted one) before the product.")
     register("batch_dot", inputs=["lhs", "rhs"], fields=[_TRANSPOSE_A, _TRANSPOSE_B, _STYPE],
              infer_shape=_batch_dot_shape, forward=_view_kernel(_batch_dot_view),
-             blas_threads=True, doc="Batchwise dot product: for N-D inputs (N >= 3) of shapes (B..., M, K) and "
+             blas_threads=True,
+             doc="Batchwise dot product: for N-D inputs (N >= 3) of shapes (B..., M, K) and "
                  "(B..., K, N) the result has shape (B..., M, N), each batch a matrix product.",
              gradient=_batch_dot_gradient)
     register("_dot_ograd_matrix", inputs=["ograd", "lhs"], infer_shape=_ograd_matrix_shape,

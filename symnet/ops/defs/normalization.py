@@ -20,7 +20,7 @@ import numpy as np
 from ... import parallel
 from ...base import MXNetError
 from ..fields import Bool, Double, Enum, Float, Int
-from ..kernel import ADD, INPLACE, NULL, WRITE, assign, channel_sums
+from ..kernel import ADD, NULL, assign, channel_sums, writes_directly
 from ..registry import InferError, Params, register
 from ..rules import elemwise_shape, same_type
 
@@ -128,7 +128,7 @@ def _by_channel(a: np.ndarray, axis: int) -> np.ndarray:
 
 def _target(out: np.ndarray, req: str, dtype: np.dtype) -> np.ndarray:
     """``out`` itself when a kernel may compute straight into it, else a fresh array."""
-    if req in (WRITE, INPLACE) and out.dtype == dtype and out.flags.c_contiguous:
+    if writes_directly(out, req, dtype):
         return out
     return np.empty(out.shape, dtype)
 
@@ -195,14 +195,6 @@ def _update_moving(p: Params, mean, invstd, moving_mean, moving_var) -> None:
     moving_var[...] = moving_var * m + var * (1 - m)
 
 
-def _total(parts: list[np.ndarray]) -> np.ndarray:
-    """The sum of per-slice partial results (the first one, added to in place)."""
-    total = parts[0]
-    for part in parts[1:]:
-        total += part
-    return total
-
-
 def _bn_data_grad(og: np.ndarray, centered: np.ndarray, coef: tuple | None, iw: np.ndarray,
                   d: np.ndarray) -> None:
     """The data gradient ``og * iw`` plus, with batch statistics, ``centered * coef[0] -
@@ -239,7 +231,7 @@ def _bn_backward(p: Params, ctx, ins, req, outs) -> None:
         return np.stack([channel_sums(og[lo:hi]),
                          np.einsum("ncl,ncl->c", og[lo:hi], centered[lo:hi])])
 
-    sum_og, dotp = _total(parallel.split_held(n, sums, cost))
+    sum_og, dotp = parallel.total(parallel.split_held(n, sums, cost))
     if req[0] != NULL:
         iw = invstd * weight
         coef = None
