@@ -6,6 +6,7 @@ import pytest
 
 import symnet as mx
 from symnet import config
+from symnet.executor.memory import verify_plan
 
 
 def _chain(relu=True, fix_gamma=False, no_bias=True, use_global_stats=False):
@@ -113,3 +114,63 @@ def test_chains_that_must_stay_apart():
 def test_training_programs_keep_the_convolution_output():
     exe = _chain().simple_bind(mx.cpu(), data=(2, 2, 5, 5))  # BatchNorm's backward reads it
     assert not exe._compiled.program.fused
+
+
+def _block(residual_first: bool, downsample: bool):
+    """A ResNet basic block's tail: relu(shortcut + bn(conv(relu(bn(conv(x))))))."""
+    data = mx.sym.Variable("data")
+    x = mx.sym.Activation(mx.sym.Convolution(data, kernel=(1, 1), num_filter=4, name="c0"),
+                          act_type="relu")
+    body = mx.sym.Convolution(x, kernel=(3, 3), pad=(1, 1), num_filter=4, no_bias=True,
+                              name="c1")
+    body = mx.sym.BatchNorm(body, fix_gamma=False, name="bn1")
+    shortcut = x
+    if downsample:
+        shortcut = mx.sym.Convolution(x, kernel=(1, 1), num_filter=4, name="down")
+    total = shortcut + body if residual_first else body + shortcut
+    return mx.sym.FullyConnected(mx.sym.Activation(total, act_type="relu"), num_hidden=3)
+
+
+@pytest.mark.parametrize("dtype,tol", [(np.float32, 1e-5), (np.float64, 1e-12)])
+@pytest.mark.parametrize("residual_first", [False, True])
+@pytest.mark.parametrize("downsample", [False, True])
+def test_residual_sum_and_relu_fuse_too(monkeypatch, dtype, tol, residual_first, downsample):
+    net = _block(residual_first, downsample)
+    exe = _bind(net, dtype, shape=(3, 2, 6, 6))
+    program = exe._compiled.program
+    # body + downsample(x) computes the downsampling between BatchNorm and the sum: only
+    # adjacent steps fuse
+    whole = residual_first or not downsample
+    names = {k.__name__ for k in program.fused.values()}
+    assert ("_convolution_batchnorm_add_relu" in names) == whole
+    assert "_convolution_batchnorm" in names or whole
+    idx = exe._compiled.graph.idx
+    verify_plan(idx, exe._compiled.plan, set(idx.heads))
+    for is_train in (False, True, False):
+        exe.forward(is_train=is_train)
+        want = _unfused(net, is_train, monkeypatch, dtype=dtype, shape=(3, 2, 6, 6))
+        np.testing.assert_allclose(exe.outputs[0].asnumpy(), want, rtol=tol, atol=tol)
+
+
+def test_weights_larger_than_the_output_scale_the_output(monkeypatch):
+    net = _chain(relu=True, no_bias=True)  # 4x2x3x3 weights, 1x4x1x1 outputs
+    exe = _bind(net, np.float64, shape=(1, 2, 1, 1))
+    assert exe._compiled.program.fused
+    exe.forward()
+    np.testing.assert_allclose(exe.outputs[0].asnumpy(),
+                               _unfused(net, False, monkeypatch, dtype=np.float64,
+                                        shape=(1, 2, 1, 1)), rtol=1e-12, atol=1e-12)
+
+
+def test_the_planner_keeps_the_convolution_inputs_until_the_chain_ends():
+    exe = _bind(_block(residual_first=False, downsample=False))
+    compiled = exe._compiled
+    hold = compiled.plan.hold
+    assert len(hold) == 1
+    (end, held), = hold.items()
+    idx = compiled.graph.idx
+    assert idx.nodes[end].op.name == "Activation"
+    conv = next(n for n, node in enumerate(idx.nodes) if node.name == "c1")
+    assert held == list(idx.input_entries[conv])
+    out = compiled.arrays[idx.row_ptr[end]]
+    assert not any(np.may_share_memory(out, compiled.arrays[e]) for e in held)

@@ -4,9 +4,11 @@
    ``build_gradient`` with one head-gradient variable per output. Each requested gradient gets
    a dedicated final node so it can write straight into the user's gradient array.
 2. Infer every entry's shape and dtype from the bound arrays.
-3. Plan memory and allocate one byte pool per storage id; every entry is a view of its block
-   or of a user array.
-4. Emit one :class:`Step` per operator node, in order, with ``req`` resolved.
+3. Find the chains that may be fused (``fuse.py``), plan memory with their inputs held alive,
+   and allocate one byte pool per storage id; every entry is a view of its block or of a user
+   array.
+4. Emit one :class:`Step` per operator node, in order, with ``req`` resolved, and the fused
+   kernels of the chains the bound arrays allow.
 """
 from __future__ import annotations
 
@@ -20,7 +22,7 @@ from ..graph.infer import infer_shapes, infer_types
 from ..graph.node import Entry, IndexedGraph, Node
 from ..ops.kernel import OpContext
 from ..ops.rules import known
-from .fuse import fuse_convolution_batchnorm
+from .fuse import fuse_chains, fusion_chains
 from .memory import MemoryPlan, plan_memory
 from .program import Program, Step
 
@@ -130,7 +132,9 @@ def compile_graph(g: FullGraph, bound: dict[int, np.ndarray], grad_arrays: list,
     external = {idx.entry_id(n) for n in idx.variable_ids()}
     external |= {e for e, a in zip(g.grad_eids, grad_arrays) if e is not None and a is not None}
     keep = set(idx.heads[:g.num_outputs])
-    plan = plan_memory(idx, nbytes, dtypes, external, keep, enabled=memory_plan)
+    chains = fusion_chains(idx, keep) if memory_plan else []
+    hold = {chain[-1]: list(idx.input_entries[chain[0]]) for chain in chains}
+    plan = plan_memory(idx, nbytes, dtypes, external, keep, enabled=memory_plan, hold=hold)
     pool = [np.empty(max(size, 1), np.uint8) for size in plan.sizes]
     arrays: list = [None] * idx.num_entries
     for nid, a in bound.items():
@@ -158,7 +162,7 @@ def compile_graph(g: FullGraph, bound: dict[int, np.ndarray], grad_arrays: list,
         steps.append(Step(node, node.op.forward, node.params,
                           [arrays[e] for e in idx.input_entries[nid]], req, arrays[lo:hi]))
     num_fwd = sum(1 for n in idx.nodes[:g.num_forward_nodes] if not n.is_variable)
-    fused = fuse_convolution_batchnorm(idx, steps, step_nids, keep) if memory_plan else {}
+    fused = fuse_chains(chains, steps, {nid: k for k, nid in enumerate(step_nids)})
     program = Program(steps, num_fwd, OpContext(), fused)
     return Compiled(g, program, arrays, shapes, dtypes, plan, pool)
 

@@ -3,7 +3,8 @@
 Input: the indexed full graph (forward then backward nodes), every entry's byte size, the
 entries that live in external memory (arguments, aux states, head gradients, gradient arrays),
 the entries that must survive to the end (outputs, and forward values that backward reads), and
-the operators' in-place pairs. Output: a storage id per entry (-1 for external) and, per node,
+the operators' in-place pairs, and entries held alive past their last reader (``hold``: a
+fused chain's kernel reads the first step's inputs until its last step). Output: a storage id per entry (-1 for external) and, per node,
 which in-place pairs were granted.
 Algorithm: walk the nodes in order; an output takes its input's storage when a declared
 in-place pair allows it (that input dies here, same size and dtype); otherwise it takes the
@@ -28,6 +29,7 @@ class MemoryPlan:
     storage: list[int]
     sizes: list[int]
     inplace: dict[int, list[tuple[int, int]]] = field(default_factory=dict)
+    hold: dict[int, list[int]] = field(default_factory=dict)  # node id -> entries kept alive
 
     @property
     def total_bytes(self) -> int:
@@ -57,11 +59,14 @@ class _Pool:
 
 
 def plan_memory(idx: IndexedGraph, nbytes: list[int], dtypes: list, external: set[int],
-                keep: set[int], enabled: bool = True) -> MemoryPlan:
-    """Assign storage to every non-external entry (see the module docstring)."""
+                keep: set[int], enabled: bool = True,
+                hold: dict[int, list[int]] | None = None) -> MemoryPlan:
+    """Assign storage to every non-external entry (see the module docstring). ``hold`` maps a
+    node id to entries that stay alive until that node has run."""
+    hold = hold or {}
     storage = [-1] * idx.num_entries
     readers = [0] * idx.num_entries
-    for ins in idx.input_entries:
+    for ins in list(idx.input_entries) + list(hold.values()):
         for e in ins:
             readers[e] += 1
     pool, inplace = _Pool(), {}
@@ -79,14 +84,14 @@ def plan_memory(idx: IndexedGraph, nbytes: list[int], dtypes: list, external: se
             if outs[j] not in external:
                 storage[outs[j]] = pool.take(nbytes[outs[j]]) if enabled else \
                     _fresh(pool, nbytes[outs[j]])
-        for e in ins:
+        for e in list(ins) + hold.get(nid, []):
             readers[e] -= 1
             if readers[e] == 0 and e not in donated and _releasable(e, storage, keep, external):
                 pool.release(storage[e])
         for e in outs:
             if readers[e] == 0 and _releasable(e, storage, keep, external) and enabled:
                 pool.release(storage[e])
-    return MemoryPlan(storage, pool.sizes, inplace)
+    return MemoryPlan(storage, pool.sizes, inplace, hold)
 
 
 def _fresh(pool: _Pool, nbytes: int) -> int:
@@ -117,10 +122,10 @@ def _grant_inplace(node, ins, outs, storage, readers, nbytes, dtypes, external, 
 
 def verify_plan(idx: IndexedGraph, plan: MemoryPlan, keep: set[int]) -> None:
     """Assert that no two simultaneously live entries share storage (a debugging check)."""
-    last_read = {}
+    last_read: dict[int, int] = {}
     for nid, ins in enumerate(idx.input_entries):
-        for e in ins:
-            last_read[e] = nid
+        for e in list(ins) + plan.hold.get(nid, []):
+            last_read[e] = max(nid, last_read.get(e, -1))
     live: dict[int, int] = {}  # sid -> entry currently holding it
     for nid, node in enumerate(idx.nodes):
         outs = range(idx.row_ptr[nid], idx.row_ptr[nid + 1])

@@ -513,8 +513,8 @@ def _chunks(n: int, size: int):
 def conv_forward(p: Params, x: np.ndarray, w: np.ndarray, out: np.ndarray,
                  finish: Callable | None = None) -> None:
     """``out (N, F, *o) = conv(x (N, C, *space), w (F, C/G, *kernel))``, written in place;
-    ``finish(chunk)`` runs on each chunk of samples of ``out`` once it is computed (while it
-    is in cache)."""
+    ``finish(lo, hi)`` runs on each chunk of samples ``out[lo:hi]`` once it is computed (while
+    it is in cache)."""
     _product(p, conv_geometry(p), x, w, out, finish)
 
 
@@ -533,7 +533,7 @@ def _product(p: Params, g: Geometry, x: np.ndarray, w: np.ndarray, out: np.ndarr
         else:
             np.matmul(wm, cols, out=out[lo:hi].reshape(hi - lo, g.groups, -1, _prod(o)))
         if finish is not None:
-            finish(out[lo:hi])
+            finish(lo, hi)
 
 
 def _transposed(g: Geometry, channels: int) -> Geometry | None:
@@ -584,7 +584,7 @@ def _deconv_forward(p: Params, x: np.ndarray, w: np.ndarray, out: np.ndarray,
         xm = _mat(x[lo:hi], g.groups, last, dtype)
         _input_grad(g, xm, wm, x.shape[2:], pad, out[lo:hi], last)
         if finish is not None:
-            finish(out[lo:hi])
+            finish(lo, hi)
 
 
 def _grads(p: Params, g: Geometry, og: np.ndarray, x: np.ndarray, w: np.ndarray,
@@ -708,20 +708,24 @@ def _forward_kernel(op: str, product: Callable, macs: Callable) -> Callable:
 def _forward_into(p: Params, product: Callable, macs: Callable, ins: list, out: np.ndarray,
                   epilogue: Callable | None) -> None:
     """The forward product into a channel-first ``out`` in the work dtype, the bias and then
-    ``epilogue(chunk)`` applied chunk by chunk, slices of the batch on threads."""
+    ``epilogue(chunk, rows)`` applied chunk by chunk (``chunk`` is ``out[rows]``), slices of
+    the batch on threads."""
     last = _layout_last(p, ins[0])
     x, w = _cf(ins[0], last), _cf(ins[1], last)
     bias = None if p.no_bias else ins[2]
-    finish = None
-    if bias is not None or epilogue is not None:
-        def finish(chunk: np.ndarray) -> None:
-            if bias is not None:
-                _add_bias(chunk, bias)
-            if epilogue is not None:
-                epilogue(chunk)
+    finishing = bias is not None or epilogue is not None
 
-    parallel.split(x.shape[0], lambda lo, hi: product(p, x[lo:hi], w, out[lo:hi], finish),
-                   macs(x, w, out))
+    def part(start: int, stop: int) -> None:
+        def finish(lo: int, hi: int) -> None:
+            rows = slice(start + lo, start + hi)
+            if bias is not None:
+                _add_bias(out[rows], bias)
+            if epilogue is not None:
+                epilogue(out[rows], rows)
+
+        product(p, x[start:stop], w, out[start:stop], finish if finishing else None)
+
+    parallel.split(x.shape[0], part, macs(x, w, out))
 
 
 def fusable_into(p: Params, ins: list, out: np.ndarray) -> bool:
@@ -733,8 +737,9 @@ def fusable_into(p: Params, ins: list, out: np.ndarray) -> bool:
 
 def convolution_into(p: Params, ins: list, out: np.ndarray, epilogue: Callable) -> None:
     """Convolution forward of ``ins`` (data, weight[, bias]) written into ``out`` (see
-    :func:`fusable_into`), ``epilogue(chunk)`` applied to each chunk of samples while it is in
-    cache. Executors fuse inference BatchNorm and relu into the convolution through this."""
+    :func:`fusable_into`), ``epilogue(chunk, rows)`` applied to each chunk ``out[rows]`` of
+    samples while it is in cache. Executors fuse inference BatchNorm, a residual sum and relu
+    into the convolution through this."""
     _forward_into(p, conv_forward, _conv_macs, ins, out, epilogue)
 
 
