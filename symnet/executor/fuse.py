@@ -33,7 +33,7 @@ import numpy as np
 from ..graph.node import IndexedGraph
 from ..ops.defs.conv import convolution_into, fusable_into
 from ..ops.defs.normalization import inference_affine, uses_batch_statistics
-from ..ops.kernel import INPLACE, WRITE, assign
+from ..ops.kernel import INPLACE, WRITE, assign, per_channel
 from .program import Step
 
 __all__ = ["fusion_chains", "fuse_chains"]
@@ -131,7 +131,7 @@ def _fused_convolution(conv: Step, bn: Step, other: np.ndarray | None, relu: boo
     """The convolution writes BatchNorm's output array and finishes each chunk there: the
     affine map, then the sum with ``other`` and the relu into ``target``."""
     bn_p, bn_params, plain, dest = bn.params, bn.ins[1:], conv.kernel, bn.outs[0]
-    channel = (-1,) + (1,) * (target.ndim - 2)
+    inner = int(np.prod(target.shape[2:], dtype=np.int64))
     # Scaling the weights instead of the output saves a pass where they are the smaller.
     scale_weights = conv.ins[1].size < target.size and conv.params.no_bias
 
@@ -140,9 +140,11 @@ def _fused_convolution(conv: Step, bn: Step, other: np.ndarray | None, relu: boo
             plain(p, ctx, ins, req, outs)
             return
         scale, shift, _, _ = inference_affine(bn_p, bn_params, target.dtype)
-        scale, shift = scale.reshape(channel), shift.reshape(channel)
         if scale_weights:
             ins = [ins[0], ins[1] * scale.reshape((-1,) + (1,) * (ins[1].ndim - 1))]
+        else:
+            scale = per_channel(scale, inner).reshape(target.shape[1:])
+        shift = per_channel(shift, inner).reshape(target.shape[1:])
 
         def epilogue(chunk: np.ndarray, rows: slice) -> None:
             if not scale_weights:

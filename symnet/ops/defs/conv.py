@@ -64,7 +64,7 @@ from numpy.lib.stride_tricks import as_strided
 from ... import parallel
 from ...base import MXNetError
 from ..fields import Bool, Enum, Int, Shape
-from ..kernel import NULL, assign, channel_sums, writes_directly
+from ..kernel import NULL, assign, channel_sums, per_channel, writes_directly
 from ..registry import InferError, Params, fmt_shape, register
 
 __all__ = ["Geometry", "conv_geometry", "deconv_pad_adj", "conv_forward", "convolution_into",
@@ -677,8 +677,9 @@ def _bias_sum(og: np.ndarray, last: bool, dtype: np.dtype) -> np.ndarray:
     return og.sum(axis=tuple(i for i in range(og.ndim) if i != axis), dtype=dtype)
 
 
-def _add_bias(out: np.ndarray, bias: np.ndarray) -> None:
-    out += bias.reshape((-1,) + (1,) * (out.ndim - 2)).astype(out.dtype, copy=False)
+def _add_bias(out: np.ndarray, rows: np.ndarray) -> None:
+    """``out (n, F, *space) += bias`` given as :func:`per_channel` rows ``(F, prod(space))``."""
+    np.add(out, rows.reshape(out.shape[1:]), out=out)
 
 
 def _direct(out: np.ndarray, req: str, last: bool, dtype: np.dtype) -> bool:
@@ -712,7 +713,8 @@ def _forward_into(p: Params, product: Callable, macs: Callable, ins: list, out: 
     the batch on threads."""
     last = _layout_last(p, ins[0])
     x, w = _cf(ins[0], last), _cf(ins[1], last)
-    bias = None if p.no_bias else ins[2]
+    bias = None if p.no_bias else per_channel(ins[2].astype(out.dtype, copy=False),
+                                              _prod(out.shape[2:]))
     finishing = bias is not None or epilogue is not None
 
     def part(start: int, stop: int) -> None:

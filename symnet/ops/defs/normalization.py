@@ -20,7 +20,7 @@ import numpy as np
 from ... import parallel
 from ...base import MXNetError
 from ..fields import Bool, Double, Enum, Float, Int
-from ..kernel import ADD, NULL, assign, channel_sums, writes_directly
+from ..kernel import ADD, NULL, assign, channel_sums, per_channel, writes_directly
 from ..registry import InferError, Params, register
 from ..rules import elemwise_shape, same_type
 
@@ -165,14 +165,14 @@ def _bn_forward(p: Params, ctx, ins, req, outs) -> None:
         # serial: split into three passes it paid two thread hand-offs more than it saved
         count = acc.type(x.shape[0] * x.shape[2])
         mean = channel_sums(x) / count
-        np.subtract(x, mean[:, None], out=y)
+        np.subtract(x, per_channel(mean, x.shape[2]), out=y)
         invstd = _invstd(np.einsum("ncl,ncl->c", y, y) / count, p.eps)
         scale = invstd if weight is None else invstd * weight
-        y *= scale[:, None]
-        y += shift[:, None]
+        y *= per_channel(scale, x.shape[2])
+        y += per_channel(shift, x.shape[2])
     else:  # one affine map a channel; per sample, so slices of the batch go to threads
         scale, shift, mean, invstd = inference_affine(p, ins[1:], acc)
-        scale, shift = scale[:, None], shift[:, None]
+        scale, shift = per_channel(scale, x.shape[2]), per_channel(shift, x.shape[2])
 
         def affine(lo: int, hi: int) -> None:
             np.multiply(x[lo:hi], scale, out=y[lo:hi])
@@ -198,12 +198,13 @@ def _update_moving(p: Params, mean, invstd, moving_mean, moving_var) -> None:
 def _bn_data_grad(og: np.ndarray, centered: np.ndarray, coef: tuple | None, iw: np.ndarray,
                   d: np.ndarray) -> None:
     """The data gradient ``og * iw`` plus, with batch statistics, ``centered * coef[0] -
-    coef[1]``, into ``d`` (all ``(outer, C, inner)``; ``centered`` is overwritten)."""
-    np.multiply(og, iw[:, None], out=d)
+    coef[1]``, into ``d`` (``(outer, C, inner)`` arrays, the factors ``(C, inner)`` rows of
+    :func:`per_channel`; ``centered`` is overwritten)."""
+    np.multiply(og, iw, out=d)
     if coef is not None:
-        centered *= coef[0][:, None]
+        centered *= coef[0]
         d += centered
-        d -= coef[1][:, None]
+        d -= coef[1]
 
 
 def _bn_backward(p: Params, ctx, ins, req, outs) -> None:
@@ -225,9 +226,10 @@ def _bn_backward(p: Params, ctx, ins, req, outs) -> None:
     weight = np.ones_like(invstd) if p.fix_gamma else gamma.astype(acc, copy=False)
     n, cost = x.shape[0], x.size * parallel.PER_ELEMENT
     centered = np.empty_like(x)
+    mean_rows = per_channel(mean, x.shape[2])
 
     def sums(lo: int, hi: int) -> np.ndarray:
-        np.subtract(x[lo:hi], mean[:, None], out=centered[lo:hi])
+        np.subtract(x[lo:hi], mean_rows, out=centered[lo:hi])
         return np.stack([channel_sums(og[lo:hi]),
                          np.einsum("ncl,ncl->c", og[lo:hi], centered[lo:hi])])
 
@@ -237,7 +239,9 @@ def _bn_backward(p: Params, ctx, ins, req, outs) -> None:
         coef = None
         if batch:
             count = acc.type(x.shape[0] * x.shape[2])
-            coef = (-dotp * invstd * invstd / count * iw, sum_og / count * iw)
+            coef = (per_channel(-dotp * invstd * invstd / count * iw, x.shape[2]),
+                    per_channel(sum_og / count * iw, x.shape[2]))
+        iw = per_channel(iw, x.shape[2])
         dx = _target(outs[0], req[0], acc)
         d = _by_channel(dx, axis)
         parallel.split_held(
