@@ -93,6 +93,10 @@ CASES = [
     OpCase("SoftmaxOutput", _with_label((40, 10), (40,), 10), {}, _softmax_output_ref,
            id="classifier", grad=False),
     OpCase("FullyConnected", _fc_inputs((40, 6), 3), {"num_hidden": 3}, _fc_ref, id="batch40"),
+    # Fewer rows than hidden units take the transposed product: both paths, with and without
+    # a bias ("nobias" and the first case are the transposed ones).
+    OpCase("FullyConnected", _fc_inputs((6, 4), 2, no_bias=True),
+           {"num_hidden": 2, "no_bias": True}, _fc_ref, id="nobias_rows"),
 ]
 for act in ("relu", "sigmoid", "tanh", "softrelu", "softsign"):
     CASES.append(OpCase("Activation", rand(3, 4, low=-3, high=3), {"act_type": act},

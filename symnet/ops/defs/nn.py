@@ -53,6 +53,9 @@ def _float_only(p: Params, ins: list, outs: list):
     return new_ins, new_outs
 
 
+_BLAS_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
+
+
 def _fc_forward(p: Params, ctx, ins, req, outs) -> None:
     if req[0] == NULL:
         return
@@ -66,6 +69,15 @@ def _fc_forward(p: Params, ctx, ins, req, outs) -> None:
         out = outs[0].reshape(x.shape[:-1] + (p.num_hidden,))
     if req[0] == ADD:
         out += x @ weight.T + (0 if p.no_bias else ins[2])
+        return
+    if x.shape[0] < p.num_hidden and out.dtype in _BLAS_FLOATS and not parallel.blas_held():
+        # OpenBLAS is faster with the larger dimension first: (hidden, batch), then one pass
+        # transposing it and adding the bias (784-128 at batch 32 on 2 cores: 51 against 74 us)
+        product = np.dot(weight, x.T)
+        if p.no_bias:
+            np.copyto(out, product.T)
+        else:
+            np.add(product.T, ins[2], out=out)
         return
 
     def rows(lo: int, hi: int) -> None:
