@@ -42,10 +42,7 @@ __all__ = ["fusion_chains", "fuse_chains"]
 def fusion_chains(idx: IndexedGraph, keep: set[int]) -> list[list[int]]:
     """Node ids ``[convolution, batchnorm, (add), (relu)]`` of every candidate chain."""
     order = [nid for nid, node in enumerate(idx.nodes) if not node.is_variable]
-    readers = [0] * idx.num_entries
-    for ins in idx.input_entries:
-        for e in ins:
-            readers[e] += 1
+    readers = idx.reader_counts()
 
     def slot_in_next(pos: int) -> int | None:
         """Where the next operator node reads node ``order[pos]``'s output 0, when it is that
@@ -106,10 +103,12 @@ def _fuse(conv: Step, bn: Step, *rest: Step) -> list[Callable] | None:
         if not _same_layout(other, dest) or not _apart_or_same(target, other):
             return None
     # The convolution writes ``dest`` chunk by chunk while it reads its inputs and, in the
-    # epilogue, the residual: ``dest`` must overlap none of them.
-    if any(np.may_share_memory(a, b) for a in (dest, target)
-           for b in list(conv.ins) + ([other] if a is dest and other is not None else [])) \
-            or not _apart_or_same(target, dest):
+    # epilogue, the residual: ``dest`` must overlap none of them, and ``target`` none of the
+    # convolution's inputs.
+    residual = [] if other is None else [other]
+    if (any(np.may_share_memory(dest, a) for a in list(conv.ins) + residual)
+            or any(np.may_share_memory(target, a) for a in conv.ins)
+            or not _apart_or_same(target, dest)):
         return None
     kernels = [_fused_convolution(conv, bn, other, relu is not None, target),
                _statistics_only(bn)]

@@ -4,8 +4,8 @@ Input: the indexed full graph (forward then backward nodes), every entry's byte 
 entries that live in external memory (arguments, aux states, head gradients, gradient arrays),
 the entries that must survive to the end (outputs, and forward values that backward reads), and
 the operators' in-place pairs, and entries held alive past their last reader (``hold``: a
-fused chain's kernel reads the first step's inputs until its last step). Output: a storage id per entry (-1 for external) and, per node,
-which in-place pairs were granted.
+fused chain's kernel reads the first step's inputs until its last step). Output: a storage id
+per entry (-1 for external) and, per node, which in-place pairs were granted.
 Algorithm: walk the nodes in order; an output takes its input's storage when a declared
 in-place pair allows it (that input dies here, same size and dtype); otherwise it takes the
 best-fitting free block, growing the largest one if none is big enough, or a new one. After a
@@ -65,9 +65,9 @@ def plan_memory(idx: IndexedGraph, nbytes: list[int], dtypes: list, external: se
     node id to entries that stay alive until that node has run."""
     hold = hold or {}
     storage = [-1] * idx.num_entries
-    readers = [0] * idx.num_entries
-    for ins in list(idx.input_entries) + list(hold.values()):
-        for e in ins:
+    readers = idx.reader_counts()
+    for held in hold.values():
+        for e in held:
             readers[e] += 1
     pool, inplace = _Pool(), {}
     for nid, node in enumerate(idx.nodes):

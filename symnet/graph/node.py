@@ -126,6 +126,15 @@ class IndexedGraph:
     def entry_id(self, nid: int, index: int = 0) -> int:
         return self.row_ptr[nid] + index
 
+    def reader_counts(self) -> list[int]:
+        """How many node inputs read each entry (an entry read twice by one node counts
+        twice)."""
+        readers = [0] * self.num_entries
+        for ins in self.input_entries:
+            for e in ins:
+                readers[e] += 1
+        return readers
+
     def variable_ids(self) -> list[int]:
         return [i for i, n in enumerate(self.nodes) if n.is_variable]
 
