@@ -195,6 +195,12 @@ CONV = [
                                             "workspace": 0}, "one_sample_chunks"),
     _conv_case((2, 1, 17, 16), (2, 1, 2, 1), {"kernel": (2, 1), "num_filter": 2},
                "batch_first", grad=False),
+    # 16 channels x 3 kernel rows, 17 output columns: the row-shifted product
+    _conv_case((2, 16, 3, 17), (3, 16, 3, 3), {"kernel": (3, 3), "num_filter": 3,
+                                               "pad": (1, 1)}, "row_shifts"),
+    _conv_case((2, 8, 5, 20), (2, 8, 6, 2), {"kernel": (6, 2), "num_filter": 2,
+                                             "dilate": (1, 2), "pad": (2, 1), "no_bias": True},
+               "row_shifts_dilated", grad=False),
 ]
 
 DECONV = [
@@ -238,6 +244,14 @@ BACKWARD = [
     _backward_case("_backward_Convolution", naive_conv_grads, (2, 3, 6), (2, 16, 6),
                    (3, 16, 5), {"kernel": (5,), "num_filter": 3, "dilate": (2,),
                                 "pad": (4,)}, "same_pad_dilated_1d"),
+    # row-shifted data and weight gradients (16 filters and 16 channels, 16 columns), and the
+    # data gradient alone (24 filters, a kernel 2 rows high dilated to 3)
+    _backward_case("_backward_Convolution", naive_conv_grads, (1, 16, 3, 16), (1, 16, 3, 16),
+                   (16, 16, 3, 3), {"kernel": (3, 3), "num_filter": 16, "pad": (1, 1),
+                                    "no_bias": True}, "row_shifts"),
+    _backward_case("_backward_Convolution", naive_conv_grads, (2, 24, 3, 16), (2, 16, 3, 16),
+                   (24, 16, 2, 3), {"kernel": (2, 3), "num_filter": 24, "dilate": (2, 1),
+                                    "pad": (1, 1)}, "row_shifts_data_only"),
     _backward_case("_backward_Deconvolution", naive_deconv_grads, (2, 2, 6, 6), (2, 3, 3, 3),
                    (3, 2, 3, 3), {"kernel": (3, 3), "num_filter": 2, "stride": (2, 2),
                                   "pad": (1, 1), "adj": (1, 1)}, "2d"),

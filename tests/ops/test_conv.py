@@ -452,6 +452,46 @@ def test_batch_first_and_batch_last_agree(monkeypatch, config):
             np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-12)
 
 
+SHIFT_CONFIGS = [  # (data, weight, attrs, row-shifted: forward, data grad, weight grad)
+    ((2, 16, 3, 17), (3, 16, 3, 3), dict(kernel=(3, 3), num_filter=3, pad=(1, 1)),
+     (True, False, True)),
+    ((2, 16, 4, 16), (16, 16, 3, 3), dict(kernel=(3, 3), num_filter=16, pad=(1, 1),
+                                          no_bias=True), (True, True, True)),
+    ((2, 16, 3, 16), (24, 16, 2, 3), dict(kernel=(2, 3), num_filter=24, dilate=(2, 1),
+                                          pad=(1, 1)), (False, True, False)),
+    ((2, 8, 5, 20), (2, 8, 6, 2), dict(kernel=(6, 2), num_filter=2, dilate=(1, 2),
+                                       pad=(2, 1), no_bias=True), (True, False, False)),
+    ((1, 16, 3, 32), (2, 16, 3, 3), dict(kernel=(3, 3), num_filter=2, dilate=(1, 2),
+                                         pad=(1, 2)), (True, False, True)),
+    ((2, 8, 3, 16), (2, 8, 3, 3), dict(kernel=(3, 3), num_filter=2, pad=(1, 1)),
+     (False, False, False)),  # 8 channels x 3 rows: too thin a product
+]
+
+
+@pytest.mark.parametrize("config", SHIFT_CONFIGS, ids=lambda c: str(c[0]))
+@pytest.mark.parametrize("shift_bytes", [1, 1 << 30], ids=["sample_chunks", "one_chunk"])
+def test_row_shifted_products(monkeypatch, config, shift_bytes):
+    """The row-shifted forward, data gradient and weight gradient run where they fit, in chunks
+    of one sample or all, and give the naive loops' values."""
+    data_shape, weight_shape, attrs, expected_paths = config
+    monkeypatch.setattr(conv_mod, "_SHIFT_BYTES", shift_bytes)
+    calls = []
+    for name in ("_shifted_product", "_shifted_weight_grad"):
+        real = getattr(conv_mod, name)
+        monkeypatch.setattr(conv_mod, name, lambda *a, _real=real, _name=name, **k: (
+            calls.append((_name, a[1].shape)), _real(*a, **k))[1])
+    arrays, og, outs = _run_both("Convolution", data_shape, weight_shape, attrs)
+    forward = ("_shifted_product", arrays[0].shape) in calls
+    data_grad = ("_shifted_product", og.shape) in calls
+    weight_grad = any(name == "_shifted_weight_grad" for name, _ in calls)
+    assert (forward, data_grad, weight_grad) == expected_paths
+    bias = arrays[2] if len(arrays) > 2 else None
+    expected = [naive_conv(arrays[0], arrays[1], bias, attrs)]
+    expected += list(naive_conv_grads(og, arrays[0], arrays[1], attrs))[:len(arrays)]
+    for got, want in zip(outs, expected):
+        np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-12)
+
+
 def test_backward_requests_null_write_add():
     rng = np.random.default_rng(2)
     attrs = dict(kernel=(3, 3), num_filter=2, pad=(1, 1))
