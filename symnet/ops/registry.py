@@ -28,6 +28,7 @@ from ..base import MXNetError
 from .fields import REQUIRED, Field
 
 __all__ = ["OpDef", "Params", "InferError", "register", "get_op", "find_op", "list_ops",
+           "every_input", "off_batch_axis",
            "HIDDEN_KEYS", "fmt_shape", "merge_shape", "merge_type"]
 
 #: Attribute keys that MXNet stores as ``__key__`` on nodes (AttrScope, Variable(lr_mult=...)).
@@ -96,6 +97,12 @@ class OpDef:
     #: (``blas_threads``). A program holds BLAS if it has the first kind and none of the second.
     splits_batch: bool = False
     blas_threads: bool = False
+    #: In a pass without training, output sample ``i`` (index ``i`` of axis 0) depends only on
+    #: sample ``i`` of the inputs at these positions and on the whole of the other inputs; an
+    #: output whose shape has no batch axis (BatchNorm's mean and var) depends on no sample.
+    #: Given as positions, or ``fn(params, input_shapes)`` returning them (None: not here).
+    #: None: not known to hold. Executors run such passes in slices of the batch.
+    per_sample: Callable[[Params, list], Sequence[int] | None] | None = None
     attr_hook: Callable | None = None   # (params, input_index) -> extra variable attrs
     validate: Callable | None = None    # (params) -> None; raises InferError (cross-field checks)
     arg_names: tuple[str, ...] = ()      # every input any configuration can take (signatures)
@@ -270,6 +277,7 @@ def register(name: str, *, forward: Callable, infer_shape: Callable,
              gradient: Callable | None = None, num_args_key: str | None = None,
              aliases: Sequence[str] = (), fluent: bool | Sequence[str] = False, doc: str = "",
              needs_rng: bool = False, splits_batch: bool = False, blas_threads: bool = False,
+             per_sample: Sequence[int] | Callable | None = None,
              attr_hook: Callable | None = None, arg_names: Sequence[str] = (),
              validate: Callable | None = None) -> OpDef:
     """Register one operator and return its :class:`OpDef`.
@@ -301,6 +309,8 @@ def register(name: str, *, forward: Callable, infer_shape: Callable,
         gradient=gradient, num_args_key=num_args_key, aliases=tuple(aliases),
         fluent=fluent_names, doc=doc, needs_rng=needs_rng, splits_batch=splits_batch,
         blas_threads=blas_threads,
+        per_sample=per_sample if per_sample is None or callable(per_sample)
+        else lambda p, shapes, v=tuple(per_sample): v,
         attr_hook=attr_hook,
         arg_names=tuple(arg_names), validate=validate,
         static_inputs=None if callable(inputs) else tuple(inputs))
@@ -310,6 +320,24 @@ def register(name: str, *, forward: Callable, infer_shape: Callable,
             raise MXNetError(f"Operator alias {alias} is already registered")
         _ALIASES[alias] = name
     return op
+
+
+def every_input(p: Params, shapes: list) -> range:
+    """``per_sample`` of element-wise operators: every input is indexed by sample."""
+    return range(len(shapes))
+
+
+def off_batch_axis(key: str, positions: Sequence[int] | Callable = (0,)) -> Callable:
+    """``per_sample`` of an operator that works along axis ``p.<key>``: ``positions`` (or
+    ``positions(p, shapes)``) where that axis, negative counting from the end of input 0, is
+    not the batch axis."""
+    def per_sample(p: Params, shapes: list):
+        axis = p[key]
+        ndim = len(shapes[0]) if shapes and shapes[0] is not None else 0
+        if ndim < 2 or axis % ndim == 0:
+            return None
+        return positions(p, shapes) if callable(positions) else positions
+    return per_sample
 
 
 def find_op(name: str) -> OpDef | None:

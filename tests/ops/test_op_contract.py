@@ -14,8 +14,8 @@ import symnet as mx
 from symnet import config
 from symnet.test_utils import assert_almost_equal, check_numeric_gradient
 
-from .harness import (as_list, assert_close, case_inputs, expand, param_id, run_kernel,
-                      run_nd, sym_function)
+from .harness import (as_list, assert_close, case_inputs, expand, kernel_attrs, param_id,
+                      run_kernel, run_nd, sym_function)
 
 CASES = []
 for info in pkgutil.iter_modules(ops_tests.__path__):
@@ -79,6 +79,48 @@ def test_inplace_pairs(case_dtype):
             continue
         result = run_kernel(case, arrays, "inplace", inplace=(i, j))
         assert_close(result[j], written[j], dtype, case, f"in-place pair {(i, j)}")
+
+
+def _sample_slots(case) -> tuple[str, list, list, int] | None:
+    """(dtype, inputs, per-sample positions, batch) of a case whose operator declares itself
+    per-sample there with a batch of two or more samples; None otherwise."""
+    op = case.opdef()
+    if op.per_sample is None:
+        return None
+    dtype = "float64" if "float64" in case.dtypes else case.dtypes[0]
+    arrays = case_inputs(case, dtype)
+    positions = op.per_sample(op.parse(kernel_attrs(case, arrays)), [a.shape for a in arrays])
+    batches = {arrays[i].shape[0] if arrays[i].ndim else 0 for i in positions or ()}
+    if positions is None or len(batches) != 1 or min(batches) < 2:
+        return None
+    return dtype, arrays, list(positions), batches.pop()
+
+
+PER_SAMPLE_CASES = [c for c in CASES if _sample_slots(c) is not None]
+
+
+@pytest.mark.parametrize("case", PER_SAMPLE_CASES, ids=lambda c: c.name)
+def test_per_sample_declaration(case):
+    """Where an operator declares itself per-sample (``OpDef.per_sample``), inference passes
+    over the first sample and over the others give the whole batch's outputs: per-sample
+    outputs concatenated, any other output unchanged. Executors slice passes on this."""
+    dtype, arrays, positions, n = _sample_slots(case)
+    whole = run_kernel(case, arrays)
+    parts = [run_kernel(case, [a[lo:hi] if i in positions else a for i, a in enumerate(arrays)])
+             for lo, hi in ((0, 1), (1, n))]
+    for k, out in enumerate(whole):
+        if parts[0][k].shape == out.shape:
+            for part in parts:
+                assert_close(part[k], out, dtype, case, f"output {k} of a slice")
+        else:
+            assert out.shape[0] == n
+            assert_close(np.concatenate([part[k] for part in parts]), out, dtype, case,
+                         f"per-sample output {k}")
+
+
+def test_every_per_sample_declaration_is_checked():
+    declared = {c.opdef().name for c in CASES if c.opdef().per_sample is not None}
+    assert not declared - {c.opdef().name for c in PER_SAMPLE_CASES}
 
 
 def test_every_operator_has_a_case():

@@ -80,6 +80,19 @@ def _erf(x: np.ndarray) -> np.ndarray:
     return special.erf(x)
 
 
+def _lrelu_per_sample(p: Params, shapes: list):
+    """Per-sample, except a prelu whose gamma runs along the batch axis."""
+    if p.act_type != "prelu":
+        return [0]
+    data, gamma = shapes[0], shapes[1] if len(shapes) > 1 else None
+    if not data or gamma is None or len(data) < 2:
+        return None
+    try:
+        return [0] if gamma_view(tuple(gamma), tuple(data))[0] == 1 else None
+    except MXNetError:
+        return None
+
+
 def gamma_view(gamma_shape: tuple, data_shape: tuple) -> tuple:
     """The shape that broadcasts prelu's gamma against the data (MXNet ``expand_shape``):
     gamma's dims are matched from the right against the data's axes 0 and 1 (equal or 1);
@@ -279,6 +292,7 @@ register("_backward_LeakyReLU", inputs=_backward_inputs, fields=_lrelu_fields(),
 
 register(
     "LeakyReLU", inputs=_lrelu_inputs, arg_names=("data", "gamma"), fields=_lrelu_fields(),
+    per_sample=_lrelu_per_sample,
     outputs=_lrelu_outputs, output_names=_lrelu_output_names, infer_shape=_lrelu_shape,
     infer_type=_lrelu_type, forward=_lrelu_forward, gradient=_lrelu_gradient,
     inplace=inplace_0_0, needs_rng=True,
@@ -332,7 +346,7 @@ def _softmax_activation_gradient(g, ograds):
 
 
 register(
-    "SoftmaxActivation",
+    "SoftmaxActivation", per_sample=[0],
     fields=[Enum("mode", ("channel", "instance"), "instance",
                  "Specifies how to compute the softmax. If set to ``instance``, it computes "
                  "softmax for each instance. If set to ``channel``, It computes cross channel "

@@ -220,7 +220,7 @@ _SCALAR_DIFFERENTIABLE = ("_plus_scalar", "_minus_scalar", "_rminus_scalar", "_m
 def _register_all() -> None:
     for short, (fn, ew_name, ew_aliases, bc_aliases) in BINARY.items():
         differentiable = short in _DIFFERENTIABLE
-        register(ew_name, inputs=["lhs", "rhs"], forward=_binary_kernel(fn),
+        register(ew_name, inputs=["lhs", "rhs"], forward=_binary_kernel(fn), per_sample=[0, 1],
                  infer_shape=elemwise_shape, inplace=[(0, 0), (1, 0)], aliases=ew_aliases,
                  gradient=_elemwise_gradient(short) if differentiable else None,
                  doc=f"Element-wise {short} of two arrays of the same shape.")
@@ -232,6 +232,7 @@ def _register_all() -> None:
         register(name, fields=[Double("scalar", 1.0, "Scalar input value"),
                                Bool("is_int", True, "Indicate whether scalar input is int type")],
                  forward=_scalar_kernel(fn), infer_shape=elemwise_shape, inplace=inplace_0_0,
+                 per_sample=[0],
                  aliases=aliases, doc=f"``{name}``: an array op a scalar, element-wise.",
                  gradient=_scalar_gradient(name) if name in _SCALAR_DIFFERENTIABLE else None)
 

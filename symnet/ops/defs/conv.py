@@ -963,6 +963,7 @@ register(
     "Convolution", inputs=_inputs, arg_names=("data", "weight", "bias"), fields=CONV_FIELDS,
     infer_shape=_conv_shape, infer_type=_conv_type, validate=conv_geometry,
     forward=_forward_kernel("Convolution", conv_forward, _conv_macs), splits_batch=True,
+    per_sample=[0],
     gradient=_gradient("_backward_Convolution", CONV_FIELDS), doc=_CONV_DOC)
 
 register(
@@ -978,6 +979,7 @@ register(
     fields=DECONV_FIELDS, infer_shape=_deconv_shape, infer_type=_conv_type,
     validate=lambda p: conv_geometry(p, "deconvolution"),
     forward=_forward_kernel("Deconvolution", _deconv_forward, _deconv_macs), splits_batch=True,
+    per_sample=[0],
     gradient=_gradient("_backward_Deconvolution", DECONV_FIELDS), doc=_DECONV_DOC)
 
 register(

@@ -132,6 +132,7 @@ register("_backward_Dropout", inputs=["ograd", "mask"], fields=_fields(),
 
 register(
     "Dropout", fields=_fields(), outputs=2, visible_outputs=1, output_names=["output", "mask"],
+    per_sample=lambda p, shapes: None if p.mode == "always" else [0],
     infer_shape=_dropout_shape, infer_type=_dropout_type, forward=_dropout_forward,
     gradient=_dropout_gradient, needs_rng=True,
     doc="Applies dropout operation to input array.\n\n"

@@ -145,6 +145,7 @@ register("_backward_Embedding", inputs=["ograd", "data"], fields=_fields(),
 
 register(
     "Embedding", inputs=["data", "weight"], fields=_fields(), infer_shape=_embedding_shape,
+    per_sample=[0],
     infer_type=_embedding_type, forward=_embedding_forward, gradient=_embedding_gradient,
     doc="Maps integer indices to vector representations (embeddings).\n\n"
         "This operator maps words to real-valued vectors in a high-dimensional space,\n"

@@ -19,7 +19,8 @@ import numpy as np
 from ...base import MXNetError
 from ..fields import Bool, DType, Enum, Float, Int
 from ..kernel import ADD, NULL, assign
-from ..registry import InferError, Params, fmt_shape, merge_type, register
+from ..registry import (InferError, Params, every_input, fmt_shape, merge_type, off_batch_axis,
+                        register)
 from ..rules import elemwise_shape, fixed_type, fmt_type, merge_shape, unify
 
 __all__ = ["normalize_axis"]
@@ -570,6 +571,7 @@ def _register_join() -> None:
         fields=[Int("num_args", doc="Number of inputs to be concated.", low=1),
                 Int("dim", 1, "the dimension to be concated.")],
         infer_shape=concat_shape, infer_type=concat_type, forward=concat_forward,
+        per_sample=off_batch_axis("dim", every_input),
         gradient=_concat_gradient, doc=_CONCAT_DOC)
     register(
         "stack", num_args_key="num_args", inputs=_var_inputs,
@@ -582,6 +584,7 @@ def _register_join() -> None:
         "add_n", aliases=("ElementWiseSum",), num_args_key="num_args", inputs=_var_inputs,
         fields=[Int("num_args", doc="Number of inputs to be summed.", low=1)],
         infer_shape=elemwise_shape, forward=add_n_forward, inplace=[(0, 0)],
+        per_sample=every_input,
         gradient=_add_n_gradient, doc=_ADD_N_DOC)
     register(
         "SliceChannel", aliases=("split",), fluent=["split"],

@@ -123,7 +123,7 @@ for _name, (_bwd, _transform, _grad) in _REGRESSIONS.items():
              infer_shape=_backward_regression_rule, infer_type=_backward_regression_rule,
              forward=_regression_backward(_grad),
              doc=f"Gradient of {_name} (the head gradient is not an input).")
-    register(_name, inputs=["data", "label"],
+    register(_name, inputs=["data", "label"], per_sample=[0, 1],
              fields=[Float("grad_scale", 1.0, _GRAD_SCALE_DOC)],
              infer_shape=_regression_shape, infer_type=same_type, inplace=inplace_0_0,
              forward=_regression_forward(_transform), gradient=_regression_gradient(_bwd),

@@ -59,11 +59,12 @@ def _fc_forward(p: Params, ctx, ins, req, outs) -> None:
     data, weight = ins[0], ins[1]
     if data.ndim == 2:  # the common case: no reshaping at all
         x, out = data, outs[0]
-    else:
-        x = data.reshape(data.shape[0], -1) if p.flatten and data.ndim != 1 else data
+    else:  # flatten: (N, rest); not: every index but the last is a row; 1-D: one column
+        x = data.reshape(data.shape[0], -1) if p.flatten and data.ndim != 1 else \
+            data.reshape(-1, data.shape[-1])
         if data.ndim == 1 and p.flatten:
             x = data.reshape(-1, 1)
-        out = outs[0].reshape(x.shape[:-1] + (p.num_hidden,))
+        out = outs[0].reshape(x.shape[0], p.num_hidden)
     if req[0] == ADD:
         out += x @ weight.T + (0 if p.no_bias else ins[2])
         return
@@ -412,7 +413,7 @@ register("_backward_SoftmaxOutput", inputs=["output", "label"],
 
 # ---- the operators ---------------------------------------------------------------------------
 register(
-    "FullyConnected", inputs=_fc_inputs, arg_names=("data", "weight", "bias"),
+    "FullyConnected", inputs=_fc_inputs, arg_names=("data", "weight", "bias"), per_sample=[0],
     fields=[Int("num_hidden", doc="Number of hidden nodes of the output.", low=1),
             Bool("no_bias", False, "Whether to disable bias parameter."),
             Bool("flatten", True, "Whether to collapse all but the first axis of the input "
@@ -424,7 +425,7 @@ register(
 
 
 register(
-    "Activation",
+    "Activation", per_sample=[0],
     fields=[Enum("act_type", tuple(_ACTIVATIONS), doc="Activation function to be applied.")],
     infer_shape=elemwise_shape, infer_type=_float_only, inplace=inplace_0_0,
     forward=_activation_forward, gradient=_activation_gradient,
@@ -433,7 +434,7 @@ register(
 
 
 register(
-    "SoftmaxOutput", aliases=("Softmax",), inputs=["data", "label"],
+    "SoftmaxOutput", aliases=("Softmax",), inputs=["data", "label"], per_sample=[0, 1],
     fields=[Float("grad_scale", 1.0, "Scales the gradient by a float factor."),
             Float("ignore_label", -1.0, "The instances whose `labels` == `ignore_label` will "
                   "be ignored during backward, if `use_ignore` is set to ``true``)."),

@@ -21,7 +21,7 @@ from ... import parallel
 from ...base import MXNetError
 from ..fields import Bool, Double, Enum, Float, Int
 from ..kernel import ADD, NULL, assign, channel_sums, per_channel, writes_directly
-from ..registry import InferError, Params, register
+from ..registry import InferError, Params, off_batch_axis, register
 from ..rules import elemwise_shape, same_type
 
 __all__: list[str] = []
@@ -288,6 +288,7 @@ register("_backward_BatchNorm",
 
 register(
     "BatchNorm", inputs=_INPUTS, aux=[3, 4], fields=_fields(), outputs=3,
+    per_sample=off_batch_axis("axis"),
     visible_outputs=lambda p: 3 if p.output_mean_var else 1,
     output_names=["output", "mean", "var"], infer_shape=_bn_shape, infer_type=_bn_type,
     forward=_bn_forward, gradient=_bn_gradient, attr_hook=_attr_hook,
@@ -448,7 +449,7 @@ register("_backward_InstanceNorm", inputs=["ograd", "data", "gamma", "mean", "va
          doc="Gradient of InstanceNorm with respect to data, gamma and beta.")
 
 register(
-    "InstanceNorm", inputs=_GB_INPUTS, outputs=3, visible_outputs=1,
+    "InstanceNorm", inputs=_GB_INPUTS, outputs=3, visible_outputs=1, per_sample=[0],
     output_names=["output", "mean", "var"], fields=_in_fields(), infer_shape=_in_shape,
     infer_type=_in_type, forward=_in_forward, gradient=_in_gradient,
     doc="Applies instance normalization to the n-dimensional input array.\n\n"
@@ -549,7 +550,7 @@ register("_backward_LayerNorm", inputs=["ograd", "data", "gamma", "mean", "std"]
          doc="Gradient of LayerNorm with respect to data, gamma and beta.")
 
 register(
-    "LayerNorm", inputs=_GB_INPUTS, outputs=3,
+    "LayerNorm", inputs=_GB_INPUTS, outputs=3, per_sample=off_batch_axis("axis"),
     visible_outputs=lambda p: 3 if p.output_mean_var else 1,
     output_names=["output", "mean", "std"], fields=_ln_fields(), infer_shape=_ln_shape,
     infer_type=_same_float_type, forward=_ln_forward,
@@ -628,7 +629,7 @@ register("_backward_GroupNorm", inputs=["ograd", "data", "gamma", "mean", "std"]
          doc="Gradient of GroupNorm with respect to data, gamma and beta.")
 
 register(
-    "GroupNorm", inputs=_GB_INPUTS, outputs=3,
+    "GroupNorm", inputs=_GB_INPUTS, outputs=3, per_sample=[0],
     visible_outputs=lambda p: 3 if p.output_mean_var else 1,
     output_names=["output", "mean", "std"], fields=_gn_fields(), infer_shape=_gn_shape,
     infer_type=_same_float_type, forward=_gn_forward,
@@ -715,6 +716,7 @@ register("_backward_L2Normalization", inputs=["ograd", "output", "norm"], fields
 
 register(
     "L2Normalization", outputs=2, visible_outputs=1, output_names=["output", "norm"],
+    per_sample=[0],
     fields=_l2_fields(), infer_shape=_l2_shape, infer_type=_same_float_type,
     forward=_l2_forward, gradient=_l2_gradient,
     doc="Normalize the input array using the L2 norm: ``out = data / sqrt(sum(data ** 2) + "
@@ -803,7 +805,7 @@ register("_backward_LRN", inputs=["ograd", "data", "tmp_norm"], fields=_lrn_fiel
          doc="Gradient of LRN from the head gradient, the input and the saved norm.")
 
 register(
-    "LRN", outputs=2, visible_outputs=1, output_names=["output", "tmp_norm"],
+    "LRN", outputs=2, visible_outputs=1, output_names=["output", "tmp_norm"], per_sample=[0],
     fields=_lrn_fields(), infer_shape=elemwise_shape, infer_type=_same_float_type,
     forward=_lrn_forward, gradient=_lrn_gradient,
     doc="Applies local response normalization to the input.\n\nThe local response "

@@ -666,7 +666,7 @@ register("_backward_Pooling", inputs=_backward_inputs, fields=_fields(),
 
 
 register(
-    "Pooling", fields=_fields(), outputs=_num_outputs, visible_outputs=1,
+    "Pooling", fields=_fields(), outputs=_num_outputs, visible_outputs=1, per_sample=[0],
     output_names=lambda p: ["output", "workspace"][:_num_outputs(p)],
     infer_shape=_pooling_shape, infer_type=_pooling_type, forward=_pooling_forward,
     gradient=_pooling_gradient, validate=_check_params,

@@ -38,7 +38,7 @@ import numpy as np
 from ...base import MXNetError
 from ..fields import Bool, DType, Enum, Float, Int, Shape
 from ..kernel import ADD, NULL
-from ..registry import InferError, Params, fmt_shape, register
+from ..registry import InferError, Params, fmt_shape, off_batch_axis, register
 from ..rules import elemwise_shape, merge_shape, same_type
 
 __all__ = ["REDUCERS", "reduce_axes"]
@@ -603,6 +603,12 @@ def _softmax_gradient(log: bool, negate: bool) -> Callable:
     return rule
 
 
+def _softmax_per_sample(p: Params, shapes: list):
+    """Along an axis other than the batch's, without a length input (lengths index samples
+    too, but MXNet's length may broadcast)."""
+    return None if p.get("use_length") else off_batch_axis("axis")(p, shapes)
+
+
 def _register_softmax() -> None:
     for name, log, negate in (("softmax", False, False), ("log_softmax", True, False),
                               ("softmin", False, True)):
@@ -610,7 +616,7 @@ def _register_softmax() -> None:
         if name == "softmax":
             extra = dict(inputs=lambda p: ["data", "length"] if p.use_length else ["data"],
                          arg_names=("data", "length"))
-        register(name, fields=_softmax_fields(name == "softmax"),
+        register(name, fields=_softmax_fields(name == "softmax"), per_sample=_softmax_per_sample,
                  forward=_softmax_kernel(log, negate), infer_shape=_softmax_shape,
                  infer_type=_softmax_type, inplace=[(0, 0)], fluent=True,
                  gradient=_softmax_gradient(log, negate), doc=_SOFTMAX_DOCS[name], **extra)

@@ -706,9 +706,27 @@ def _broadcast_gradient(g, ograds):
     return [back] + [None] * (len(g.node.inputs) - 1)
 
 
+def _reshape_per_sample(p: Params, shapes: list):
+    """Reshape keeps each sample's elements together where both shapes lead with the batch,
+    for the whole batch and for one sample alike (the special values copy or infer it)."""
+    data = shapes[0] if shapes else None
+    if not data or not known(data):
+        return None
+    try:
+        whole, one = reshape_output(tuple(data), p), reshape_output((1,) + tuple(data[1:]), p)
+    except MXNetError:
+        return None
+    if whole is None or one is None or not known(whole) or not known(one):
+        return None
+    same = (whole[0] == data[0] and tuple(one) == (1,) + tuple(whole[1:])
+            and prod(whole[1:]) == prod(data[1:]))
+    return [0] if same else None
+
+
 # ---- registration ----------------------------------------------------------------------------
 def _register_reshapes() -> None:
-    register("Reshape", aliases=("reshape",), fluent=["reshape"], inplace=[(0, 0)], fields=[
+    register("Reshape", aliases=("reshape",), fluent=["reshape"], inplace=[(0, 0)],
+             per_sample=_reshape_per_sample, fields=[
         Shape("shape", (), "The target shape"),
         Bool("reverse", False, "If true then the special values are inferred from right to left"),
         Shape("target_shape", (), "(Deprecated! Use ``shape`` instead.) Target new shape. One "
@@ -737,7 +755,7 @@ def _register_reshapes() -> None:
         doc="Reshape some or all dimensions of `lhs` to have the same shape as some or all "
             "dimensions of `rhs`: lhs.shape[:lhs_begin] + rhs.shape[rhs_begin:rhs_end] + "
             "lhs.shape[lhs_end:]; the total size must not change.")
-    register("Flatten", aliases=("flatten",), fluent=["flatten"], inplace=[(0, 0)],
+    register("Flatten", aliases=("flatten",), fluent=["flatten"], inplace=[(0, 0)], per_sample=[0],
              infer_shape=_flatten_shape, forward=_view_kernel(_reshaped), gradient=_reshape_back,
              doc="Flattens the input array into a 2-D array by collapsing the higher "
                  "dimensions: (d1, d2, ..., dk) becomes (d1, d2*...*dk); a 1-D (n,) becomes "

@@ -570,11 +570,13 @@ def _register_backward() -> None:
 def _register_all() -> None:
     for name, (fn, int_mode, doc) in UNARY.items():
         register(name, forward=_math_kernel(fn, int_mode), infer_shape=elemwise_shape,
+                 per_sample=[0],
                  inplace=inplace_0_0, fluent=name in FLUENT, doc=doc,
                  gradient=None if name in ZERO_GRADIENT else _unary_rule(name))
     register("_copy", aliases=("identity",), forward=_copy_kernel, infer_shape=elemwise_shape,
+             per_sample=[0],
              inplace=inplace_0_0, gradient=_copy_gradient, doc="Returns a copy of the input.")
-    register("BlockGrad", aliases=("stop_gradient",), forward=_copy_kernel,
+    register("BlockGrad", aliases=("stop_gradient",), forward=_copy_kernel, per_sample=[0],
              infer_shape=elemwise_shape, inplace=inplace_0_0,
              doc="Stops gradient computation.\n\nStops the accumulated gradient of the inputs "
                  "from flowing through this operator\nin the backward direction. In other "
@@ -582,7 +584,7 @@ def _register_all() -> None:
                  "into account for computing gradients.")
     register("Cast", aliases=("cast",), fields=[DType("dtype", doc="Output data type.",
                                                           choices=_CAST_TYPES)],
-             forward=_cast_kernel, infer_shape=elemwise_shape,
+             forward=_cast_kernel, infer_shape=elemwise_shape, per_sample=[0],
              infer_type=fixed_type(lambda p: np_dtype(p.dtype)), inplace=inplace_0_0,
              gradient=_cast_gradient,
              doc="Casts all elements of the input to a new type.\n\n.. note:: ``Cast`` is "
@@ -593,6 +595,7 @@ def _register_all() -> None:
     register("clip", fields=[Float("a_min", doc="Minimum value"),
                              Float("a_max", doc="Maximum value")],
              inputs=["data"], forward=_clip_kernel, infer_shape=elemwise_shape, fluent=True,
+             per_sample=[0],
              gradient=_clip_gradient,
              doc="Clips (limits) the values in an array.\nGiven an interval, values outside "
                  "the interval are clipped to the interval edges.\nClipping ``x`` between "
