@@ -25,6 +25,7 @@ differently for different thread counts.
 from __future__ import annotations
 
 import ctypes
+import functools
 import os
 import threading
 from typing import Callable, Sequence, TypeVar
@@ -33,8 +34,8 @@ import numpy as np
 
 from . import config
 
-__all__ = ["split", "split_held", "split_flat", "total", "bounds", "hold_blas", "release_blas",
-           "blas_held", "blas_threads_settable"]
+__all__ = ["split", "split_held", "split_flat", "run_tasks", "total", "bounds", "hold_blas",
+           "release_blas", "blas_held", "blas_threads_settable"]
 
 T = TypeVar("T")
 
@@ -204,23 +205,35 @@ def split(n: int, work: Callable[[int, int], T], cost: float) -> list[T]:
     every slice has finished.
     """
     parts = min(config.num_threads, n, int(cost // MIN_WORK_PER_THREAD))
-    if parts <= 1 or not blas_threads_settable() or not _section.acquire(blocking=False):
-        return [work(0, n)]
+    if parts > 1:
+        results = run_tasks([functools.partial(work, lo, hi) for lo, hi in bounds(n, parts)])
+        if results is not None:
+            return results
+    return [work(0, n)]
+
+
+def run_tasks(tasks: Sequence[Callable[[], T]]) -> list[T] | None:
+    """Run ``tasks`` at once, the first on this thread and the others on worker threads, with
+    BLAS held at one thread; their results in order. Exceptions propagate after every task has
+    finished. None, with nothing run, where tasks cannot run in parallel: OpenBLAS's thread
+    count cannot be set, or another thread is inside a split (one at a time; a kernel inside a
+    task therefore runs serially)."""
+    if not blas_threads_settable() or not _section.acquire(blocking=False):
+        return None
     held = hold_blas()
     try:
-        slices = bounds(n, parts)
-        while len(_workers) < parts - 1:
+        while len(_workers) < len(tasks) - 1:
             _workers.append(_Worker())
-        for worker, (lo, hi) in zip(_workers, slices[1:]):
-            worker.start(lambda lo=lo, hi=hi: work(lo, hi))
-        results: list = [None] * parts
+        for worker, task in zip(_workers, tasks[1:]):
+            worker.start(task)
+        results: list = [None] * len(tasks)
         errors = []
         try:
-            results[0] = work(*slices[0])
+            results[0] = tasks[0]()
         except BaseException as err:
             errors.append(err)
-        for i, worker in enumerate(_workers[:parts - 1], 1):
-            try:  # every slice finishes before anything is raised
+        for i, worker in enumerate(_workers[:len(tasks) - 1], 1):
+            try:  # every task finishes before anything is raised
                 results[i] = worker.result()
             except BaseException as err:
                 errors.append(err)

@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 
@@ -123,25 +124,34 @@ def _infer(g: FullGraph, arrays_by_nid: dict[int, np.ndarray]):
 
 
 def compile_graph(g: FullGraph, bound: dict[int, np.ndarray], grad_arrays: list,
-                  grad_reqs: list[str], memory_plan: bool = True) -> Compiled:
-    """Allocate and emit steps. ``bound`` maps variable node ids to user/owned arrays."""
+                  grad_reqs: list[str], memory_plan: bool = True,
+                  outputs: list[np.ndarray] | None = None,
+                  allocate: Callable[[list[int]], list[np.ndarray]] | None = None) -> Compiled:
+    """Allocate and emit steps. ``bound`` maps variable node ids to user/owned arrays;
+    ``outputs`` (optional) are arrays the program outputs are written into, each output a
+    distinct operator entry; ``allocate(sizes)`` returns the byte blocks of the memory plan
+    (default: new arrays)."""
     idx = g.idx
     shapes, dtypes = _infer(g, bound)
     nbytes = [int(np.prod(s, dtype=np.int64)) * np.dtype(t).itemsize
               for s, t in zip(shapes, dtypes)]
-    external = {idx.entry_id(n) for n in idx.variable_ids()}
-    external |= {e for e, a in zip(g.grad_eids, grad_arrays) if e is not None and a is not None}
+    given = {} if outputs is None else dict(zip(idx.heads[:g.num_outputs], outputs))
+    given.update((e, a) for e, a in zip(g.grad_eids, grad_arrays)
+                 if e is not None and a is not None)
+    external = {idx.entry_id(n) for n in idx.variable_ids()} | set(given)
     keep = set(idx.heads[:g.num_outputs])
     chains = fusion_chains(idx, keep) if memory_plan else []
     hold = {chain[-1]: list(idx.input_entries[chain[0]]) for chain in chains}
     plan = plan_memory(idx, nbytes, dtypes, external, keep, enabled=memory_plan, hold=hold)
-    pool = [np.empty(max(size, 1), np.uint8) for size in plan.sizes]
+    if allocate is None:
+        pool = [np.empty(max(size, 1), np.uint8) for size in plan.sizes]
+    else:
+        pool = allocate([max(size, 1) for size in plan.sizes])
     arrays: list = [None] * idx.num_entries
     for nid, a in bound.items():
         arrays[idx.entry_id(nid)] = a
-    for e, a in zip(g.grad_eids, grad_arrays):
-        if e is not None and a is not None:
-            arrays[e] = a
+    for e, a in given.items():
+        arrays[e] = a
     for e in range(idx.num_entries):
         if arrays[e] is None:
             arrays[e] = _view(pool[plan.storage[e]], shapes[e], dtypes[e], nbytes[e])

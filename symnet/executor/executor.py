@@ -53,6 +53,7 @@ class Executor:
         self._backward_done = False
         self._monitor_heads: Callable | None = None
         self._monitor: tuple | None = None  # (callback, monitor_all)
+        self._sliced: tuple | None = None   # (settings it was built for, SlicedForward or None)
 
     # ---- construction helpers ------------------------------------------------------------
     @staticmethod
@@ -111,8 +112,19 @@ class Executor:
         self._last_forward = (is_train, state)
         program.ctx.is_train = is_train
         program.ctx.rng = rng
-        program.run(0, program.num_forward)
+        sliced = None if is_train or self._monitor is not None else self._sliced_forward()
+        if sliced is None or not sliced.run(rng):
+            program.run(0, program.num_forward)
         self._backward_done = False
+
+    def _sliced_forward(self):
+        """The slice programs of inference passes (``slices.py``), built on first use for the
+        current thread count, or None."""
+        from .slices import sliced_forward
+        settings = (config.num_threads, config.memory_plan)
+        if self._sliced is None or self._sliced[0] != settings:
+            self._sliced = (settings, sliced_forward(self._compiled))
+        return self._sliced[1]
 
     def backward(self, out_grads=None, is_train: bool = True) -> None:
         """Run the backward pass; ``out_grads`` are the head gradients (NDArray, list, dict)."""
@@ -279,9 +291,11 @@ class Executor:
     def debug_str(self) -> str:
         """The executor graph with each entry's storage, then MXNet's allocation summary."""
         from .debug import executor_debug_str
+        sliced = "" if self._sliced is None or self._sliced[1] is None else \
+            self._sliced[1].describe()
         return executor_debug_str(self._compiled) + \
             f"Total {self.planned_bytes // _MIB} MB allocated\n" \
-            "Total 11 TempSpace resource requested\n"
+            "Total 11 TempSpace resource requested\n" + sliced
 
 
 def _copy_into(target: NDArray, value) -> None:
