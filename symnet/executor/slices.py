@@ -87,9 +87,9 @@ def sliced_forward(compiled: Compiled) -> SlicedForward | None:
 
 
 def _per_sample_variables(idx: IndexedGraph, shapes: list) -> tuple[set[int], int] | None:
-    """(node ids of the variables to slice, the batch size), from where operators read them;
-    None where a variable is read both ways, an operator reading them declares nothing, or
-    they disagree on the batch size."""
+    """(node ids of the variables to slice, the batch size), from where operators read them:
+    at a per-sample position, or anywhere else (whole). None where a variable is read both
+    ways, none is per-sample, or they disagree on the batch size."""
     variable_of = {idx.entry_id(nid): nid for nid in idx.variable_ids()}
     sliced, whole = set(), set()
     for nid, node in enumerate(idx.nodes):
