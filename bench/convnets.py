@@ -3,7 +3,8 @@
     python bench/convnets.py --framework symnet --model lenet
 
 prints one JSON line with samples/s. The same code runs with MXNet 1.9.1 (``--framework
-mxnet``, under the oracle's Python); ``bench/run.py`` drives both and PyTorch is not used here.
+mxnet``, under the oracle's Python); ``--framework torch`` runs the same networks in PyTorch.
+``bench/run.py`` drives all three.
 """
 from __future__ import annotations
 
@@ -109,13 +110,77 @@ def bench(framework: str, model: str, seconds: float) -> float:
     return n * batch / elapsed
 
 
+def _torch_model(model: str):
+    """The same networks in PyTorch (default initialisation; the numbers do not matter)."""
+    import torch.nn as nn
+    if model == "lenet":
+        return nn.Sequential(nn.Conv2d(1, 20, 5), nn.Tanh(), nn.MaxPool2d(2, 2),
+                             nn.Conv2d(20, 50, 5), nn.Tanh(), nn.MaxPool2d(2, 2), nn.Flatten(),
+                             nn.Linear(800, 500), nn.Tanh(), nn.Linear(500, 10))
+
+    def conv_bn(cin, cout, stride, relu=True, kernel=3):
+        layers = [nn.Conv2d(cin, cout, kernel, stride, kernel // 2, bias=False),
+                  nn.BatchNorm2d(cout)]
+        return nn.Sequential(*layers, *([nn.ReLU()] if relu else []))
+
+    class Block(nn.Module):
+        def __init__(self, cin, cout, stride):
+            super().__init__()
+            self.body = nn.Sequential(conv_bn(cin, cout, stride), conv_bn(cout, cout, 1, False))
+            self.down = conv_bn(cin, cout, stride, False, 1) if stride != 1 else nn.Identity()
+
+        def forward(self, x):
+            return (self.body(x) + self.down(x)).relu()
+
+    cifar = model == "resnet20"
+    stages, filters = ((3, 3, 3), (16, 32, 64)) if cifar else ((2, 2, 2, 2), (64, 128, 256, 512))
+    layers = [conv_bn(3, filters[0], 1)] if cifar else \
+        [conv_bn(3, 64, 2, kernel=7), nn.MaxPool2d(3, 2, 1)]
+    cin = filters[0]
+    for s, (blocks, f) in enumerate(zip(stages, filters)):
+        for b in range(blocks):
+            layers.append(Block(cin, f, 2 if b == 0 and s > 0 else 1))
+            cin = f
+    layers += [nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(cin, 10 if cifar else 1000)]
+    return nn.Sequential(*layers)
+
+
+def bench_torch(model: str, seconds: float) -> float:
+    import torch
+    torch.manual_seed(0)
+    batch, shape, training = MODELS[model]
+    net = _torch_model(model)
+    x = torch.rand((batch,) + shape)
+    y = torch.randint(0, 10, (batch,))
+    if training:
+        opt = torch.optim.SGD(net.parameters(), lr=0.01)
+        loss_fn = torch.nn.CrossEntropyLoss()
+
+        def step():
+            opt.zero_grad()
+            loss_fn(net(x), y).backward()
+            opt.step()
+    else:
+        net.eval()
+
+        def step():
+            with torch.no_grad():
+                net(x)
+
+    n, elapsed = _time_steps(step, lambda: None, seconds)
+    return n * batch / elapsed
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--framework", choices=("symnet", "mxnet"), default="symnet")
+    parser.add_argument("--framework", choices=("symnet", "mxnet", "torch"), default="symnet")
     parser.add_argument("--model", choices=sorted(MODELS), default="lenet")
     parser.add_argument("--seconds", type=float, default=2.0)
     args = parser.parse_args()
-    rate = bench(args.framework, args.model, args.seconds)
+    if args.framework == "torch":
+        rate = bench_torch(args.model, args.seconds)
+    else:
+        rate = bench(args.framework, args.model, args.seconds)
     print(json.dumps({"framework": args.framework, "model": args.model,
                       "samples_per_s": rate}))
 

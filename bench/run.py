@@ -64,20 +64,28 @@ CONVNETS = (("lenet", "LeNet training, batch 64", 1.0),
             ("resnet18", "ResNet-18 inference, batch 8", 1.0))
 
 
-def _convnets(oracle: str | None, seconds: float) -> None:
+def _convnets(oracle: str | None, seconds: float, torch: bool = False) -> None:
     print("\nConvolutional networks, samples/s")
     header = f"{'model':<48} {'symnet':>9}"
     if oracle:
-        header += f" {'mxnet':>9} {'symnet/mxnet':>13} {'target':>7}"
+        header += f" {'mxnet':>9}"
+    if torch:
+        header += f" {'torch':>9}"
+    if oracle:
+        header += f" {'symnet/mxnet':>13} {'target':>7}"
     print(header)
     for model, title, target in CONVNETS:
         args = ["--model", model, "--seconds", str(seconds)]
         ours = _run(sys.executable, "convnets.py", ["--framework", "symnet"] + args)
         row = f"{title:<48} {ours or 0:>9,.1f}"
+        theirs = _run(oracle, "convnets.py", ["--framework", "mxnet"] + args) if oracle else None
         if oracle:
-            theirs = _run(oracle, "convnets.py", ["--framework", "mxnet"] + args)
-            if ours and theirs:
-                row += f" {theirs:>9,.1f} {ours / theirs:>12.2f}x {target:>6.1f}x"
+            row += f" {theirs or 0:>9,.1f}"
+        if torch:
+            rate = _run(sys.executable, "convnets.py", ["--framework", "torch"] + args)
+            row += f" {rate or 0:>9,.1f}"
+        if ours and theirs:
+            row += f" {ours / theirs:>12.2f}x {target:>6.1f}x"
         print(row, flush=True)
 
 
@@ -104,7 +112,7 @@ def main() -> None:
         if oracle and rates["symnet"] and rates.get("mxnet"):
             row += f" {rates['symnet'] / rates['mxnet']:>12.2f}x {TARGETS[batch]:>6.1f}x"
         print(row, flush=True)
-    _convnets(oracle, seconds)
+    _convnets(oracle, seconds, _has_torch())
     print()
     subprocess.run([sys.executable, os.path.join(HERE, "overhead.py")], check=False)
 
