@@ -16,7 +16,8 @@ at least ``FLOOR`` times the model's largest gradient norm.
 
 Tolerances:
 
-* float32 inference vs MXNet float32: 1e-4.
+* float32 inference vs MXNet float32: 1e-4; also bound without gradients, with the recorded
+  batch twice, so the pass runs in slices of the batch on two threads.
 * float64 inference, training output, gradients (of the data, five parameters, and the norm of
   every argument's gradient) and moving statistics vs MXNet float64: 1e-9.
 * float32 training vs the exact answer (MXNet float64): no worse than twice MXNet's own float32
@@ -169,6 +170,26 @@ def test_export_loads_and_infers_shapes(name: str) -> None:
 def test_float32_inference_matches_mxnet(name: str) -> None:
     got, want = _symnet(name, "float32"), _mxnet(name, "float32")
     _assert_within(_errors({"infer": got["infer"]}, want, FLOOR["float32"]), 1e-4, name)
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_inference_in_slices_matches_mxnet(name: str, monkeypatch) -> None:
+    """Bound without gradients, as for prediction, every network runs its inference passes in
+    slices of the batch (one thread each, ``executor/slices.py``), with MXNet's outputs."""
+    from symnet import config, parallel
+    if not parallel.blas_threads_settable():
+        pytest.skip("slices need OpenBLAS's thread count settable")
+    monkeypatch.setattr(config, "num_threads", 2)
+    monkeypatch.setattr(parallel, "MIN_WORK_PER_THREAD", 1)
+    want = _mxnet(name, "float32")
+    data = np.concatenate([want["data"]] * 2)  # the recorded batch twice: at least 2 samples
+    sym, arg, aux = mx.model.load_checkpoint(_prefix(name), 0)
+    exe = sym.simple_bind(mx.cpu(), data=data.shape, grad_req="null")
+    exe.copy_params_from(arg, aux)
+    got = exe.forward(is_train=False, data=mx.nd.array(data))[0].asnumpy()
+    assert exe._sliced[1] is not None, f"{name}: inference was not sliced"
+    for half in np.split(got, 2):
+        _assert_within(_errors({"infer": half}, want, FLOOR["float32"]), 1e-4, name)
 
 
 @pytest.mark.parametrize("name", MODELS)
