@@ -136,6 +136,21 @@ def test_batch_coupling_operators_keep_one_program(two_threads, monkeypatch, tai
     np.testing.assert_allclose(exe.outputs[0].asnumpy(), expected[0], rtol=1e-6)
 
 
+def test_random_samplers_keep_one_program(two_threads, monkeypatch):
+    """A sampler's draw (here a random weight) is made once a pass, not once a slice."""
+    data = mx.sym.Variable("data")
+    x = mx.sym.Flatten(mx.sym.Convolution(data, kernel=(3, 3), num_filter=2, name="c"))
+    noise = mx.sym.random_uniform(shape=(3, 32))
+    net = mx.sym.FullyConnected(x, weight=noise, no_bias=True, num_hidden=3)
+    mx.random.seed(5)
+    expected = serial_outputs(net, 4, monkeypatch)
+    exe = bind(net)
+    mx.random.seed(5)
+    exe.forward()
+    assert exe._sliced[1] is None
+    np.testing.assert_allclose(exe.outputs[0].asnumpy(), expected[0], rtol=1e-6)
+
+
 def test_busy_threads_fall_back_to_the_whole_program(two_threads, monkeypatch):
     net = residual_net()
     expected = serial_outputs(net, 4, monkeypatch)

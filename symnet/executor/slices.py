@@ -67,6 +67,8 @@ def sliced_forward(compiled: Compiled) -> SlicedForward | None:
             or program.num_forward != len(program.steps) or not config.memory_plan
             or not parallel.blas_threads_settable()):
         return None
+    if any(s.node.op.needs_rng and s.node.op.per_sample is None for s in program.steps):
+        return None  # a sampler would draw once a slice: other numbers than one pass draws
     found = _per_sample_variables(graph.idx, compiled.shapes)
     if found is None:
         return None
