@@ -11,6 +11,7 @@ from ..base import MXNetError
 from ..context import Context
 from ..ndarray.ndarray import NDArray
 from .compile import Compiled, compile_graph, full_graph
+from .slices import sliced_forward
 
 __all__ = ["Executor"]
 
@@ -120,7 +121,6 @@ class Executor:
     def _sliced_forward(self):
         """The slice programs of inference passes (``slices.py``), built on first use for the
         current thread count, or None."""
-        from .slices import sliced_forward
         settings = (config.num_threads, config.memory_plan)
         if self._sliced is None or self._sliced[0] != settings:
             self._sliced = (settings, sliced_forward(self._compiled))

@@ -69,7 +69,14 @@ def sliced_forward(compiled: Compiled) -> SlicedForward | None:
         return None
     if any(s.node.op.needs_rng and s.node.op.per_sample is None for s in program.steps):
         return None  # a sampler would draw once a slice: other numbers than one pass draws
-    found = _per_sample_variables(graph.idx, compiled.shapes)
+    idx = graph.idx
+    heads = idx.heads[:graph.num_outputs]
+    if len(set(heads)) != len(heads):  # each slice writes each output array once
+        return None
+    slots = [None if node.is_variable else
+             _slots(node, [compiled.shapes[e] for e in idx.input_entries[nid]])
+             for nid, node in enumerate(idx.nodes)]
+    found = _per_sample_variables(idx, compiled.shapes, slots)
     if found is None:
         return None
     variables, batch = found
@@ -81,27 +88,26 @@ def sliced_forward(compiled: Compiled) -> SlicedForward | None:
     carve = _Carver(compiled)
     programs = []
     for lo, hi in slices:
-        part = _compile_slice(compiled, variables, lo, hi, carve)
+        part = _compile_slice(compiled, variables, slots, lo, hi, carve)
         if part is None:
             return None
         programs.append(part.program)
     return SlicedForward(slices, programs, carve.extra_bytes)
 
 
-def _per_sample_variables(idx: IndexedGraph, shapes: list) -> tuple[set[int], int] | None:
-    """(node ids of the variables to slice, the batch size), from where operators read them:
-    at a per-sample position, or anywhere else (whole). None where a variable is read both
-    ways, none is per-sample, or they disagree on the batch size."""
+def _per_sample_variables(idx: IndexedGraph, shapes: list,
+                          slots: list) -> tuple[set[int], int] | None:
+    """(node ids of the variables to slice, the batch size), from where operators read them
+    (``slots``: each node's per-sample input positions): at a per-sample position, or anywhere
+    else (whole). None where a variable is read both ways, none is per-sample, or they disagree
+    on the batch size."""
     variable_of = {idx.entry_id(nid): nid for nid in idx.variable_ids()}
     sliced, whole = set(), set()
-    for nid, node in enumerate(idx.nodes):
-        if node.is_variable:
-            continue
-        ins = idx.input_entries[nid]
-        slots = _slots(node, [shapes[e] for e in ins])
+    for nid, ins in enumerate(idx.input_entries):  # variables read nothing
         for i, e in enumerate(ins):
             if e in variable_of:
-                (sliced if slots is not None and i in slots else whole).add(variable_of[e])
+                per_sample = slots[nid] is not None and i in slots[nid]
+                (sliced if per_sample else whole).add(variable_of[e])
     if not sliced or sliced & whole:
         return None
     batches = {shapes[idx.entry_id(nid)][0] if shapes[idx.entry_id(nid)] else 0
@@ -117,15 +123,13 @@ def _slots(node, in_shapes: list) -> set[int] | None:
     return None if positions is None else set(positions)
 
 
-def _compile_slice(compiled: Compiled, variables: set[int], lo: int, hi: int,
+def _compile_slice(compiled: Compiled, variables: set[int], slots: list, lo: int, hi: int,
                    carve: "_Carver") -> Compiled | None:
     """The forward program of samples ``[lo, hi)``: sliced variables and outputs are views of
     the executor's arrays; None where the slice's shapes contradict the per-sample classes."""
     graph = compiled.graph
     idx = graph.idx
     heads = idx.heads[:graph.num_outputs]
-    if len(set(heads)) != len(heads):
-        return None
     bound = {}
     for nid in idx.variable_ids():
         array = compiled.arrays[idx.entry_id(nid)]
@@ -137,12 +141,13 @@ def _compile_slice(compiled: Compiled, variables: set[int], lo: int, hi: int,
                              outputs=outputs, allocate=carve)
     except MXNetError:
         return None
-    if not _confirms(idx, compiled.shapes, part.shapes, hi - lo, graph.num_outputs):
+    if not _confirms(idx, compiled.shapes, part.shapes, hi - lo, slots, graph.num_outputs):
         return None
     return part
 
 
-def _confirms(idx: IndexedGraph, full: list, part: list, n: int, num_outputs: int) -> bool:
+def _confirms(idx: IndexedGraph, full: list, part: list, n: int, slots: list,
+              num_outputs: int) -> bool:
     """Whether the slice's shapes make every entry either per-sample (``(n,) + rest`` of a
     full ``(batch,) + rest``) or whole (unchanged), with per-sample entries read only where
     operators take per-sample data, and every output per-sample."""
@@ -154,12 +159,9 @@ def _confirms(idx: IndexedGraph, full: list, part: list, n: int, num_outputs: in
                 return False
             per_sample.add(e)
             batches.add(f[0])
-    for nid, node in enumerate(idx.nodes):
-        if node.is_variable:
-            continue
-        ins = idx.input_entries[nid]
+    for nid, ins in enumerate(idx.input_entries):
         read = {i for i, e in enumerate(ins) if e in per_sample}
-        if read and not read <= (_slots(node, [full[e] for e in ins]) or set()):
+        if read and not read <= (slots[nid] or set()):
             return False
     return len(batches) == 1 and all(e in per_sample for e in idx.heads[:num_outputs])
 

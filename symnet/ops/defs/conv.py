@@ -567,6 +567,15 @@ def _shifts_fit(g: Geometry, channels: int, out_space: tuple) -> bool:
             and (g.dilated[1] - 1) * _SHIFT_WASTE <= out_space[1])
 
 
+def _shift_layout(g: Geometry, x: np.ndarray, out_rows: int, dtype: np.dtype) -> tuple:
+    """(padded width ``Wp``, ``span`` = flat positions of the ``out_rows`` output rows padded
+    columns included, samples a chunk) of the row-shifted products over data ``x``."""
+    wp = x.shape[3] + 2 * g.pad[1]
+    span = out_rows * wp
+    per_sample = g.kernel[0] * x.shape[1] * span * dtype.itemsize
+    return wp, span, max(1, min(x.shape[0], _SHIFT_BYTES // max(1, per_sample)))
+
+
 def _row_shifts(xp: np.ndarray, kh_n: int, dh: int, span: int) -> np.ndarray:
     """``(KH, C, n, span)``: for each kernel row ``kh``, the padded samples ``xp (n, C, Hp,
     Wp)`` flattened per channel and shifted by ``kh * dh`` rows, ``span`` positions long."""
@@ -595,12 +604,10 @@ def _shifted_product(g: Geometry, x: np.ndarray, w: np.ndarray, out: np.ndarray,
     dtype = out.dtype
     c, f = x.shape[1], w.shape[0]
     ho, wo = out.shape[2:]
-    wp = x.shape[3] + 2 * g.pad[1]
-    span = ho * wp  # flat positions of the output rows, padded columns included
+    wp, span, chunk = _shift_layout(g, x, ho, dtype)
     # (F, C, KH, KW) -> (KW*F, KH*C): rows by (kernel column, filter), columns by (kernel row,
     # channel), matching the row shifts stacked in X.
     wm = w.astype(dtype, copy=False).transpose(3, 0, 2, 1).reshape(kw_n * f, kh_n * c)
-    chunk = max(1, min(x.shape[0], _SHIFT_BYTES // max(1, kh_n * c * span * dtype.itemsize)))
     for lo, hi in _chunks(x.shape[0], chunk):
         n = hi - lo
         stack = _row_shifts(_padded(x[lo:hi], g.pad, False, dtype), kh_n, dh, span)
@@ -627,10 +634,8 @@ def _shifted_weight_grad(g: Geometry, og: np.ndarray, x: np.ndarray,
     (kh_n, kw_n), (dh, dw) = g.kernel, g.dilate
     c, f = x.shape[1], og.shape[1]
     ho, wo = og.shape[2:]
-    wp = x.shape[3] + 2 * g.pad[1]
-    span = ho * wp
+    wp, span, chunk = _shift_layout(g, x, ho, dtype)
     total = np.zeros((kw_n * f, kh_n * c), dtype)
-    chunk = max(1, min(x.shape[0], _SHIFT_BYTES // max(1, kh_n * c * span * dtype.itemsize)))
     heads = None
     for lo, hi in _chunks(x.shape[0], chunk):
         n = hi - lo
