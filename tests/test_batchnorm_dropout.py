@@ -17,6 +17,7 @@ import symnet.executor.executor as executor_module
 from symnet import config
 from symnet.base import MXNetError
 from symnet.test_utils import check_numeric_gradient
+from tests.ops.harness import planned_and_unplanned
 
 #: BatchNorm's default eps: MXNet declares a double but defaults it to the float32 1e-3.
 EPS = float(np.float32(1e-3))
@@ -510,17 +511,7 @@ def test_dropout_numeric_gradient(fixed_dropout_rng, kwargs):
 def test_dropout_planned_matches_unplanned(fixed_dropout_rng):
     net = mx.sym.Dropout(mx.sym.tanh(mx.sym.var("x")), p=0.5) * 3
     x = np.random.default_rng(1).uniform(-1, 1, (4, 5))
-    results = []
-    for plan in (True, False):
-        old, config.memory_plan = config.memory_plan, plan
-        try:
-            ex = net.simple_bind(mx.cpu(), x=x.shape, type_dict={"x": "float64"})
-            out = ex.forward(is_train=True, x=x)[0].asnumpy()
-            ex.backward(mx.nd.ones(x.shape, dtype="float64"))
-            results.append((out, ex.grad_dict["x"].asnumpy()))
-        finally:
-            config.memory_plan = old
-    for a, b in zip(*results):
+    for a, b in zip(*planned_and_unplanned(net, x)):
         np.testing.assert_array_equal(a, b)
 
 

@@ -156,3 +156,20 @@ def param_id(case_dtype) -> str:
 
 def expand(cases: list[OpCase]) -> list[Any]:
     return [(c, d) for c in cases for d in c.dtypes]
+
+
+def planned_and_unplanned(net, x: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+    """(output, gradient of ``x``) of a float64 training step of ``net`` on ``x``, with the
+    memory plan and with one buffer per entry (``config.memory_plan``), in that order."""
+    from symnet import config
+    results = []
+    for plan in (True, False):
+        old, config.memory_plan = config.memory_plan, plan
+        try:
+            ex = net.simple_bind(mx.cpu(), x=x.shape, type_dict={"x": "float64"})
+            out = ex.forward(is_train=True, x=x)[0].asnumpy()
+            ex.backward(mx.nd.ones(x.shape, dtype="float64"))
+            results.append((out, ex.grad_dict["x"].asnumpy()))
+        finally:
+            config.memory_plan = old
+    return results

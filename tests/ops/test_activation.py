@@ -17,6 +17,8 @@ from symnet.base import MXNetError
 from symnet.ops.registry import find_op
 from symnet.test_utils import check_numeric_gradient
 
+from .harness import planned_and_unplanned
+
 ACTS = ("leaky", "prelu", "rrelu", "elu", "selu", "gelu")
 X = np.array([[-1.0, -0.5, 0.0], [0.7, 2.0, -2.5]])
 H = np.array([[0.3, -1.2, 0.8], [1.5, -0.4, 0.9]])
@@ -304,20 +306,9 @@ def test_rrelu_numeric_gradient(fixed_rng):
 
 
 def test_rrelu_planned_matches_unplanned(fixed_rng):
-    from symnet import config
     net = mx.sym.LeakyReLU(mx.sym.tanh(mx.sym.var("x")), act_type="rrelu")[0] * 2
     x = np.random.default_rng(2).uniform(-1, 1, (4, 5))
-    results = []
-    for plan in (True, False):
-        old, config.memory_plan = config.memory_plan, plan
-        try:
-            ex = net.simple_bind(mx.cpu(), x=x.shape, type_dict={"x": "float64"})
-            out = ex.forward(is_train=True, x=x)[0].asnumpy()
-            ex.backward(mx.nd.ones(x.shape, dtype="float64"))
-            results.append((out, ex.grad_dict["x"].asnumpy()))
-        finally:
-            config.memory_plan = old
-    for a, b in zip(*results):
+    for a, b in zip(*planned_and_unplanned(net, x)):
         np.testing.assert_array_equal(a, b)
 
 
